@@ -1,0 +1,1 @@
+"""Streaming Lab's logic: providers, the shared streaming path, metrics and charts."""

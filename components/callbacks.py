@@ -1,0 +1,287 @@
+"""The one place where tokens become UI and metrics: LangChain handlers and the run helper every page uses.
+
+Tokens leave the model through LangChain's callback manager. The model call runs in a worker
+thread, so `stream()`, a streaming `invoke()` and async runs all behave alike and none of them
+touches Streamlit off the script thread: `UITokenHandler` only enqueues, and `StreamRun`,
+iterated on the script thread, hands the text to the screen (`st.write_stream(run)` or a sink).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage
+from langchain_core.outputs import LLMResult
+
+from components.clock import REAL_CLOCK, Clock
+from components.stream_result import StreamResult
+
+Mode = Literal["stream", "invoke", "astream"]
+
+
+class StreamCancelled(Exception):
+    """Raised inside the model call when the reader went away, so the provider stream is closed."""
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Finished:
+    text: str
+    finish_reason: str | None
+    usage: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: BaseException
+
+
+class UITokenHandler(BaseCallbackHandler):
+    """Carries each token towards the screen; safe from any thread because it only enqueues."""
+
+    raise_error = True  # a cancellation must abort an invoke(), not be logged and ignored
+    run_inline = True  # async runs call it in order on the event loop, no executor hop
+
+    def __init__(self, sink: queue.SimpleQueue[Any], cancelled: threading.Event, *,
+                 abort_on_cancel: bool = False) -> None:
+        self._sink = sink
+        self._cancelled = cancelled
+        self._abort_on_cancel = abort_on_cancel
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        if self._abort_on_cancel and self._cancelled.is_set():
+            # invoke() has no loop of ours to break out of: raising here ends the call
+            raise StreamCancelled("the reader stopped listening")
+        if token:
+            self._sink.put(_Token(token))
+
+
+class TokenTimingHandler(BaseCallbackHandler):
+    """Records when each token arrives, for TTFT, tokens/s and the arrival chart."""
+
+    run_inline = True
+
+    def __init__(self, clock: Clock = REAL_CLOCK, start: float | None = None) -> None:
+        self.clock = clock
+        self.start = start
+        self.token_times: list[float] = []
+        self.finish_reason: str | None = None
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        if self.start is None:
+            self.start = self.clock.now()
+
+    def on_llm_new_token(self, token: str, *, chunk: Any = None, **kwargs: Any) -> None:
+        if token:
+            self.token_times.append(self.clock.now() - (self.start or 0.0))
+        message = getattr(chunk, "message", None)
+        reason = getattr(message, "response_metadata", {}).get("finish_reason")
+        if reason:
+            self.finish_reason = reason
+
+    @property
+    def tokens_so_far(self) -> int:
+        return len(self.token_times)
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """One callback event: its name, when it came (ms since the run started) and a short detail."""
+
+    event: str
+    offset_ms: float
+    detail: str = ""
+
+
+class EventLogHandler(BaseCallbackHandler):
+    """Logs the run's callback events in order, for the event table and debugging."""
+
+    run_inline = True
+
+    def __init__(self, clock: Clock = REAL_CLOCK) -> None:
+        self.clock = clock
+        self.start: float | None = None
+        self.events: list[LoggedEvent] = []
+
+    def _log(self, event: str, detail: str = "") -> None:
+        now = self.clock.now()
+        if self.start is None:
+            self.start = now
+        self.events.append(LoggedEvent(event, round((now - self.start) * 1000, 1), detail))
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        self._log("on_chat_model_start", f"{sum(len(m) for m in messages)} message(s)")
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        self._log("on_llm_new_token", repr(token))
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        self._log("on_llm_end")
+
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        self._log("on_llm_error", type(error).__name__)
+
+
+def as_messages(prompt: str | Sequence[BaseMessage]) -> list[BaseMessage]:
+    """A prompt string or a message history, as the message list chat models take."""
+    return [HumanMessage(prompt)] if isinstance(prompt, str) else list(prompt)
+
+
+class StreamRun:
+    """One model call in a worker thread; iterate it on the script thread for text, then read `.result`.
+
+    >>> run = StreamRun(model, "Why stream?").start()     # doctest: +SKIP
+    >>> st.write_stream(run)                              # doctest: +SKIP
+    >>> run.result.time_to_first_token                    # doctest: +SKIP
+    """
+
+    poll_interval = 0.05
+    """How often a waiting reader wakes up even when no token came (to notice the end)."""
+
+    def __init__(self, model: BaseChatModel, prompt: str | Sequence[BaseMessage], *,
+                 mode: Mode = "stream", handlers: Sequence[BaseCallbackHandler] = (),
+                 ui_tokens: bool = True, clock: Clock = REAL_CLOCK, label: str = "") -> None:
+        self.model = model
+        self.messages = as_messages(prompt)
+        self.mode = mode
+        self.clock = clock
+        self.result = StreamResult(label=label)
+        self.timing = TokenTimingHandler(clock)
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._cancelled = threading.Event()
+        self._finished = threading.Event()
+        ui = [UITokenHandler(self._queue, self._cancelled, abort_on_cancel=mode == "invoke")
+              ] if ui_tokens else []
+        self._callbacks: list[BaseCallbackHandler] = [self.timing, *ui, *handlers]
+        self._thread = threading.Thread(target=self._work, name="stream-run", daemon=True)
+        self._start = 0.0
+
+    # --- worker side -------------------------------------------------------------------------
+    def start(self) -> StreamRun:
+        """Start the model call; returns self so `StreamRun(...).start()` reads naturally."""
+        self._start = self.clock.now()
+        self.timing.start = self._start
+        self._thread.start()
+        return self
+
+    def _work(self) -> None:
+        try:
+            config = {"callbacks": self._callbacks}
+            if self.mode == "stream":
+                outcome = self._consume_stream(config)
+            elif self.mode == "astream":
+                outcome = asyncio.run(self._consume_astream(config))
+            else:
+                message = self.model.invoke(self.messages, config=config)
+                outcome = _Finished(message.text, message.response_metadata.get("finish_reason"),
+                                    dict(message.usage_metadata or {}) or None)
+            self._queue.put(outcome)
+        except BaseException as error:  # handed to the reader: a page shows it, never a traceback
+            self._queue.put(_Failed(error))
+        finally:
+            self._finished.set()
+
+    def _consume_stream(self, config: dict[str, Any]) -> _Finished:
+        pieces: list[str] = []
+        finish_reason, usage = None, None
+        stream = self.model.stream(self.messages, config=config)
+        try:
+            for chunk in stream:
+                if self._cancelled.is_set():
+                    raise StreamCancelled("the reader stopped listening")
+                pieces.append(chunk.text)
+                finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
+                usage = dict(chunk.usage_metadata) if chunk.usage_metadata else usage
+        finally:
+            stream.close()  # closes the provider's HTTP response too
+        return _Finished("".join(pieces), finish_reason, usage)
+
+    async def _consume_astream(self, config: dict[str, Any]) -> _Finished:
+        pieces: list[str] = []
+        finish_reason, usage = None, None
+        async for chunk in self.model.astream(self.messages, config=config):
+            if self._cancelled.is_set():
+                raise StreamCancelled("the reader stopped listening")
+            pieces.append(chunk.text)
+            finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
+            usage = dict(chunk.usage_metadata) if chunk.usage_metadata else usage
+        return _Finished("".join(pieces), finish_reason, usage)
+
+    # --- reader side (the script thread) -----------------------------------------------------
+    @property
+    def done(self) -> bool:
+        """True once the reader has seen the end (the result is final)."""
+        return self.result.total_time is not None
+
+    def cancel(self) -> None:
+        """Ask the worker to stop; the provider's stream is closed at its next token."""
+        self._cancelled.set()
+
+    def __iter__(self) -> Iterator[str]:
+        """Yield text as it arrives until the call ends; the result is complete afterwards."""
+        try:
+            while not self.done:
+                yield from self.poll(timeout=self.poll_interval)
+        finally:
+            if not self.done:  # the reader left early (a rerun, a stop): close the model stream
+                self.cancel()
+                self.result.cancelled = True
+
+    def poll(self, timeout: float = 0.0) -> list[str]:
+        """Text that arrived since the last call, waiting at most `timeout` for the first piece."""
+        pieces: list[str] = []
+        try:
+            item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
+        except queue.Empty:
+            return pieces
+        while True:
+            piece = self._take(item)
+            if piece:
+                pieces.append(piece)
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+        if pieces and self.result.first_visible is None:
+            self.result.first_visible = self._elapsed()
+        return pieces
+
+    def _take(self, item: _Token | _Finished | _Failed) -> str:
+        """Apply one queued item to the result; returns the text it adds to the screen."""
+        result = self.result
+        if isinstance(item, _Token):
+            result.text += item.text
+            return item.text
+        result.total_time = self._elapsed()
+        result.token_times = list(self.timing.token_times)
+        if isinstance(item, _Failed):
+            result.error = None if isinstance(item.error, StreamCancelled) else item.error
+            result.cancelled = isinstance(item.error, StreamCancelled)
+            return ""
+        result.finish_reason = item.finish_reason or self.timing.finish_reason
+        result.usage = item.usage
+        # a blocking call (or one without a token handler) delivers everything here, at the end
+        rest = item.text[len(result.text):] if item.text.startswith(result.text) else ""
+        result.text += rest
+        return rest
+
+    def wait(self) -> StreamResult:
+        """Read the run to its end without a screen (tests, benchmarks, blocking pages)."""
+        for _ in self:
+            pass
+        return self.result
+
+    def _elapsed(self) -> float:
+        return self.clock.now() - self._start
