@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import openai
 
+from components.stream_result import StreamResult
+
 
 class ConfigError(ValueError):
     """The settings cannot work (no key, a malformed URL): say so before any request is made."""
@@ -39,3 +41,17 @@ def explain_error(error: BaseException, *, base_url: str = "") -> str:
 def _short(error: BaseException, limit: int = 200) -> str:
     text = " ".join(str(error).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def outcome_message(result: StreamResult, *, base_url: str = "") -> str | None:
+    """What to tell the user about how a call ended, or None when it simply finished."""
+    if result.error is not None:
+        return explain_error(result.error, base_url=base_url)
+    if result.cancelled:
+        return "Stopped: the reply was cut short on purpose; the text so far is kept."
+    if result.finish_reason is None:
+        return ("The stream ended without a finish reason: the connection closed early and the "
+                "answer may be cut off. The text so far is kept.")
+    if result.finish_reason == "length":
+        return "The model hit its length limit: the answer is cut off."
+    return None

@@ -1,0 +1,139 @@
+"""The shared streaming path: every mode delivers every token once, in order, with timings and metrics."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+
+from components.callbacks import EventLogHandler, StreamRun, TokenTimingHandler
+from components.clock import FakeClock
+from components.errors import outcome_message
+from components.simulated_model import SimulatedChatModel
+
+PROMPT = "Why stream answers?"
+
+
+class Recorder(BaseCallbackHandler):
+    """Collects tokens; raise_error so a broken handler fails the test loudly."""
+
+    raise_error = True
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        if token:
+            self.tokens.append(token)
+
+
+def expected_tokens(clock: FakeClock) -> list[str]:
+    return SimulatedChatModel(clock=clock).plan([__import__("langchain_core.messages").messages
+                                                 .HumanMessage(PROMPT)]).tokens
+
+
+@pytest.mark.parametrize(("mode", "streaming"), [("stream", False), ("invoke", True),
+                                                 ("astream", False)])
+def test_every_mode_streams_every_token_once_in_order(clock: FakeClock, mode: str,
+                                                      streaming: bool) -> None:
+    model = SimulatedChatModel(clock=clock, **({"streaming": True} if streaming else {}))
+    recorder = Recorder()
+    run = StreamRun(model, PROMPT, mode=mode, handlers=[recorder], clock=clock).start()
+    pieces = list(run)
+    tokens = expected_tokens(FakeClock())
+    assert "".join(pieces) == "".join(tokens) == run.result.text
+    assert recorder.tokens == tokens
+    assert run.timing.token_times == sorted(run.timing.token_times)
+    assert len(run.result.token_times) == len(tokens)
+    assert run.result.ok and run.result.finish_reason == "stop"
+
+
+def test_blocking_invoke_shows_everything_at_the_end(clock: FakeClock) -> None:
+    run = StreamRun(SimulatedChatModel(clock=clock), PROMPT, mode="invoke", clock=clock).start()
+    pieces = list(run)
+    result = run.result
+    assert len(pieces) == 1 and result.ok
+    assert result.token_times == []
+    assert result.time_to_first_token == result.total_time == pytest.approx(clock.now())
+    assert result.arrival_curve()[-1] == (result.total_time, result.token_count)
+
+
+def test_handlers_compose_whatever_else_is_attached(clock: FakeClock) -> None:
+    alone, together = Recorder(), Recorder()
+    log, timing = EventLogHandler(clock), TokenTimingHandler(clock)
+    StreamRun(SimulatedChatModel(clock=FakeClock()), PROMPT, handlers=[alone]).start().wait()
+    StreamRun(SimulatedChatModel(clock=clock), PROMPT, handlers=[log, together, timing],
+              clock=clock).start().wait()
+    assert alone.tokens == together.tokens
+    names = [e.event for e in log.events]
+    assert names[0] == "on_chat_model_start" and names[-1] == "on_llm_end"
+    token_events = [e for e in log.events if e.event == "on_llm_new_token" and e.detail != "''"]
+    assert len(token_events) == len(together.tokens) == timing.tokens_so_far
+    assert [e.offset_ms for e in log.events] == sorted(e.offset_ms for e in log.events)
+
+
+def test_metrics_follow_the_simulated_timing(clock: FakeClock) -> None:
+    model = SimulatedChatModel(clock=clock, ttft_s=0.5, tokens_per_second=50, jitter=0)
+    result = StreamRun(model, PROMPT, clock=clock).start().wait()
+    n = result.token_count
+    assert result.time_to_first_token == pytest.approx(0.5)
+    assert result.total_time == pytest.approx(0.5 + (n - 1) / 50)
+    assert result.tokens_per_second == pytest.approx(n / result.total_time)
+    assert result.usage["output_tokens"] == n
+
+
+def test_reader_leaving_early_closes_the_model_stream() -> None:
+    closed = threading.Event()
+
+    class Watched(SimulatedChatModel):
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from super()._stream(*args, **kwargs)
+            finally:
+                closed.set()
+
+    run = StreamRun(Watched(ttft_s=0, tokens_per_second=200), PROMPT).start()
+    for i, _ in enumerate(run):
+        if i == 3:
+            break
+    assert closed.wait(2), "the provider stream was not closed"
+    assert run.result.cancelled
+    assert 0 < len(run.result.text) < len(expected_tokens(FakeClock())) * 8
+
+
+def test_errors_end_the_run_with_the_partial_text_kept() -> None:
+    class Breaks(SimulatedChatModel):
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            for i, chunk in enumerate(super()._stream(*args, **kwargs)):
+                if i == 5:
+                    raise ConnectionError("connection dropped")
+                yield chunk
+
+    run = StreamRun(Breaks(clock=FakeClock()), PROMPT).start()
+    shown = "".join(run)
+    assert shown == run.result.text and len(run.timing.token_times) == 5
+    assert isinstance(run.result.error, ConnectionError) and not run.result.ok
+    assert "connection dropped" in outcome_message(run.result)
+
+
+def test_a_stream_that_ends_without_finish_reason_is_flagged() -> None:
+    class EndsEarly(SimulatedChatModel):
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            chunks = list(super()._stream(*args, **kwargs))
+            yield from chunks[:10]
+
+    result = StreamRun(EndsEarly(clock=FakeClock()), PROMPT).start().wait()
+    assert result.error is None and result.finish_reason is None and not result.ok
+    assert "without a finish reason" in outcome_message(result)
+
+
+def test_first_visible_is_stamped_when_text_reaches_the_reader() -> None:
+    model = SimulatedChatModel(ttft_s=0.15, tokens_per_second=500)
+    started = time.perf_counter()
+    result = StreamRun(model, PROMPT).start().wait()
+    assert 0.1 < result.first_visible < time.perf_counter() - started
+    assert result.first_visible >= result.time_to_first_token

@@ -1,0 +1,72 @@
+"""ChatOpenAI against a real local OpenAI-compatible SSE server, through the shared streaming path."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.callbacks import EventLogHandler, StreamRun
+from components.errors import outcome_message
+from components.providers import build_chat_model
+from components.settings import ProviderSettings
+from tests.openai_server import DEFAULT_TOKENS, FakeOpenAIServer
+
+
+def settings_for(server: FakeOpenAIServer, **extra: str) -> ProviderSettings:
+    return ProviderSettings(provider="openai", base_url=server.base_url, model="fake-model",
+                            **extra)
+
+
+@pytest.mark.parametrize("mode", ["stream", "invoke", "astream"])
+def test_tokens_stream_in_order_through_the_shared_module(openai_server: FakeOpenAIServer,
+                                                          mode: str) -> None:
+    openai_server.script.delay_s = 0.01
+    log = EventLogHandler()
+    run = StreamRun(build_chat_model(settings_for(openai_server)), "hi", mode=mode,
+                    handlers=[log]).start()
+    pieces = list(run)
+    result = run.result
+    assert "".join(pieces) == "".join(DEFAULT_TOKENS) == result.text
+    assert [e.detail for e in log.events if e.event == "on_llm_new_token" and e.detail != "''"] \
+        == [repr(t) for t in DEFAULT_TOKENS]
+    assert result.finish_reason == "stop" and result.usage["output_tokens"] == len(DEFAULT_TOKENS)
+    assert len(result.token_times) == len(DEFAULT_TOKENS)
+    request = openai_server.records[-1].payload
+    assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
+
+
+def test_blocking_model_uses_the_non_streaming_api(openai_server: FakeOpenAIServer) -> None:
+    model = build_chat_model(settings_for(openai_server), streaming=False)
+    result = StreamRun(model, "hi", mode="invoke").start().wait()
+    assert result.text == "".join(DEFAULT_TOKENS) and result.ok
+    assert not openai_server.records[-1].payload.get("stream")
+
+
+def test_wrong_key_is_a_clear_message(openai_server: FakeOpenAIServer) -> None:
+    openai_server.script.api_key = "the-right-key"
+    model = build_chat_model(settings_for(openai_server, api_key="a-wrong-key"))
+    result = StreamRun(model, "hi").start().wait()
+    assert "key was rejected" in outcome_message(result)
+    assert "a-wrong-key" not in outcome_message(result)
+
+
+def test_unreachable_base_url_is_a_clear_message() -> None:
+    settings = ProviderSettings(provider="openai", base_url="http://127.0.0.1:9/v1")
+    result = StreamRun(build_chat_model(settings), "hi").start().wait()
+    assert "Could not reach http://127.0.0.1:9/v1" in outcome_message(result,
+                                                                       base_url=settings.base_url)
+
+
+@pytest.mark.parametrize(("suffix", "model"), [("", "no-such-model"), ("/nope", "fake-model")])
+def test_wrong_model_or_path_is_a_clear_message(openai_server: FakeOpenAIServer, suffix: str,
+                                                model: str) -> None:
+    settings = ProviderSettings(provider="openai", base_url=openai_server.base_url + suffix,
+                                model=model)
+    result = StreamRun(build_chat_model(settings), "hi").start().wait()
+    assert "not found (404)" in outcome_message(result)
+
+
+def test_a_cut_connection_keeps_the_partial_text(openai_server: FakeOpenAIServer) -> None:
+    openai_server.script.fault, openai_server.script.after = "cut", 4
+    result = StreamRun(build_chat_model(settings_for(openai_server)), "hi").start().wait()
+    assert result.text == "".join(DEFAULT_TOKENS[:4])
+    assert "connection failed or was cut" in outcome_message(result)

@@ -1,0 +1,105 @@
+"""The simulated model streams like a provider: same seed, same answer and timing; honest durations."""
+
+from __future__ import annotations
+
+import asyncio
+
+from hypothesis import given
+from hypothesis import strategies as st
+from langchain_core.language_models import BaseChatModel
+
+from components.answers import pick_answer
+from components.clock import FakeClock
+from components.simulated_model import SimulatedChatModel, tokenize
+
+PROMPT = "Why should a chat app stream its answers?"
+
+
+@given(st.text())
+def test_tokens_join_back_to_the_text(text: str) -> None:
+    assert "".join(tokenize(text)) == text
+
+
+def test_tokens_are_word_pieces_with_their_spaces() -> None:
+    assert tokenize("Hello, streaming world!") == ["Hello", ",", " stream", "ing", " world", "!"]
+
+
+def test_is_a_real_langchain_chat_model() -> None:
+    assert isinstance(SimulatedChatModel(), BaseChatModel)
+
+
+def test_chunks_join_to_the_full_answer_with_markdown(clock: FakeClock) -> None:
+    model = SimulatedChatModel(clock=clock)
+    chunks = list(model.stream(PROMPT))
+    text = "".join(c.text for c in chunks)
+    assert text == pick_answer(PROMPT).text
+    assert len(chunks) > 100
+    assert "```python" in text and "\n- " in text and "\n\n" in text
+
+
+def test_last_chunk_carries_usage_and_finish_reason(clock: FakeClock) -> None:
+    chunks = list(SimulatedChatModel(clock=clock).stream(PROMPT))
+    last = chunks[-1]
+    assert last.text == ""
+    assert last.response_metadata["finish_reason"] == "stop"
+    assert last.usage_metadata["output_tokens"] == len(chunks) - 1
+    assert last.usage_metadata["input_tokens"] > 0
+
+
+def test_timing_comes_from_the_injected_clock(clock: FakeClock) -> None:
+    model = SimulatedChatModel(clock=clock, ttft_s=0.4, tokens_per_second=40, jitter=0.0)
+    times = []
+    for chunk in model.stream(PROMPT):
+        if chunk.text:
+            times.append(clock.now())
+    assert times[0] == 0.4
+    gaps = {round(b - a, 9) for a, b in zip(times, times[1:], strict=False)}
+    assert gaps == {0.025}
+
+
+def test_same_seed_same_answer_and_timing() -> None:
+    def run(seed: int) -> tuple[str, list[float]]:
+        clock = FakeClock()
+        model = SimulatedChatModel(clock=clock, seed=seed)
+        stamps, text = [], ""
+        for chunk in model.stream(PROMPT):
+            text += chunk.text
+            stamps.append(clock.now())
+        return text, stamps
+
+    assert run(1) == run(1)
+    assert run(1)[0] == run(2)[0]  # the seed changes the timing, not what is said
+    assert run(1)[1] != run(2)[1]
+
+
+def test_prompt_picks_a_fitting_answer() -> None:
+    assert pick_answer("How do callback handlers work?").key == "callbacks"
+    assert pick_answer("What if the network drops mid-stream?").key == "drops"
+    assert pick_answer("In one sentence, what is streaming?").key == "short"
+    assert pick_answer("Tell me a joke").key == "general"
+
+
+def test_invoke_takes_as_long_as_stream() -> None:
+    stream_clock, invoke_clock = FakeClock(), FakeClock()
+    list(SimulatedChatModel(clock=stream_clock).stream(PROMPT))
+    message = SimulatedChatModel(clock=invoke_clock).invoke(PROMPT)
+    assert invoke_clock.now() == stream_clock.now() > 3
+    assert message.response_metadata["finish_reason"] == "stop"
+    assert message.text == pick_answer(PROMPT).text
+
+
+def test_astream_matches_stream() -> None:
+    async def collect() -> tuple[str, float]:
+        clock = FakeClock()
+        chunks = [c async for c in SimulatedChatModel(clock=clock).astream(PROMPT)]
+        return "".join(c.text for c in chunks), clock.now()
+
+    sync_clock = FakeClock()
+    sync_text = "".join(c.text for c in SimulatedChatModel(clock=sync_clock).stream(PROMPT))
+    assert asyncio.run(collect()) == (sync_text, sync_clock.now())
+
+
+def test_answer_tokens_gives_exactly_that_many(clock: FakeClock) -> None:
+    chunks = [c for c in SimulatedChatModel(clock=clock, answer_tokens=1500).stream(PROMPT)
+              if c.text]
+    assert len(chunks) == 1500
