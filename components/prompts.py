@@ -1,0 +1,17 @@
+"""Prompt checks shared by every page: empty and huge prompts get a message, never a request."""
+
+from __future__ import annotations
+
+MAX_PROMPT_CHARS = 8_000
+SAMPLE_PROMPT = "Why should a chat app stream its answers instead of waiting for the whole reply?"
+SHORT_PROMPT = "In one sentence: what is streaming?"
+
+
+def prompt_problem(prompt: str, *, max_chars: int = MAX_PROMPT_CHARS) -> str | None:
+    """Why this prompt should not be sent, or None when it is fine."""
+    if not prompt.strip():
+        return "Type a prompt first: an empty prompt is not sent."
+    if len(prompt) > max_chars:
+        return (f"That prompt has {len(prompt):,} characters; the limit here is {max_chars:,}. "
+                "Shorten it and run again: your text is still in the box.")
+    return None

@@ -1,0 +1,45 @@
+"""Small rendering helpers every page uses: the model from the sidebar, metric cards, outcomes."""
+
+from __future__ import annotations
+
+import streamlit as st
+from langchain_core.language_models import BaseChatModel
+
+from components.errors import ConfigError, outcome_message
+from components.metrics import rate, seconds
+from components.providers import build_chat_model
+from components.settings import ProviderSettings
+from components.stream_result import StreamResult
+
+
+def chat_model_or_explain(settings: ProviderSettings, *, streaming: bool) -> BaseChatModel | None:
+    """The configured model, or None after telling the user in plain words what to fix."""
+    try:
+        return build_chat_model(settings, streaming=streaming)
+    except ConfigError as error:
+        st.error(f"**The model settings need a fix.** {error}", icon=":material/build:")
+        return None
+
+
+def show_metrics(result: StreamResult, *, compare_to: StreamResult | None = None) -> None:
+    """Three metric cards: time to first visible text, total time, tokens per second."""
+    first, total, speed = st.columns(3)
+    delta = None
+    if compare_to and result.first_visible is not None and compare_to.first_visible is not None:
+        delta = f"{result.first_visible - compare_to.first_visible:+.2f} s"
+    first.metric("First visible text", seconds(result.first_visible), delta=delta,
+                 delta_color="inverse")
+    total.metric("Total time", seconds(result.total_time))
+    speed.metric("Tokens/s", rate(result.tokens_per_second),
+                 help="Output tokens over the whole call, as the user experiences it.")
+
+
+def show_outcome(result: StreamResult, settings: ProviderSettings) -> None:
+    """A clear message when the call did not simply finish; the text already shown stays."""
+    message = outcome_message(result, base_url=settings.base_url)
+    if message is None:
+        return
+    if result.error is not None:
+        st.error(message, icon=":material/error:")
+    else:
+        st.warning(message, icon=":material/content_cut:")
