@@ -13,8 +13,6 @@ from components.ui import chat_model_or_explain, show_metrics, show_outcome
 
 ensure_app_shell()
 
-ANSWER_HEIGHT = 340
-
 st.title("Live typing")
 st.markdown("Streaming does not make the model faster. **It makes the wait shorter.** "
             "Run one prompt both ways at the same moment and compare.")
@@ -24,14 +22,15 @@ short = st.toggle("Try a very short answer", help="When is streaming not worth i
 prompt = st.text_area("Prompt", SHORT_PROMPT if short else SAMPLE_PROMPT, height=80,
                       key=f"live_typing.prompt.{short}")
 clicked = st.button("Run both side by side", type="primary", icon=":material/play_arrow:")
-verdict_slot = st.empty()
+verdict_slot = st.container(key="verdict").empty()
+chart_slot = st.empty()
 
 left, right = st.columns(2, gap="large")
 left.subheader("Blocking · `invoke()`")
 right.subheader("Streaming · `st.write_stream`")
 left_metrics, right_metrics = left.container(), right.container()
-left_box = left.container(height=ANSWER_HEIGHT, border=True)
-right_box = right.container(height=ANSWER_HEIGHT, border=True)
+left_box = left.container(border=True, key="blocked_answer")
+right_box = right.container(border=True, key="streamed_answer")
 
 last = st.session_state.get("live_typing.last")
 if clicked:
@@ -71,11 +70,12 @@ if last:
     verdict = streaming_verdict(streamed, blocked)
     if verdict:
         verdict_slot.success(verdict, icon=":material/straighten:")
-    st.subheader("Tokens received over time")
-    st.altair_chart(tokens_over_time_chart({"Blocking": blocked, "Streaming": streamed}),
-                    width="stretch")
-    st.caption(f"Model `{streamed.label}` · {streamed.token_count} tokens · finish reason "
-               f"`{streamed.finish_reason}` · both calls started at the same moment.")
+    with chart_slot.container():
+        st.altair_chart(tokens_over_time_chart({"Blocking": blocked, "Streaming": streamed}),
+                        width="stretch")
+        st.caption(f"Tokens received over time. Model `{streamed.label}` · "
+                   f"{streamed.token_count} tokens · finish reason `{streamed.finish_reason}` · "
+                   "both calls started at the same moment.")
 
 with st.expander("When not to stream"):
     st.markdown(

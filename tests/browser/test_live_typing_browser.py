@@ -1,0 +1,53 @@
+"""Live typing in a real Chromium: the streamed text grows in visible steps while the blocking side waits."""
+
+from __future__ import annotations
+
+import time
+
+from components.answers import pick_answer
+from components.prompts import SAMPLE_PROMPT
+from tests.browser.conftest import ARTIFACTS, streamlit_app
+
+SIDEBAR_NAV = '[data-testid="stSidebarNav"]'
+BLOCKED, STREAMED = ".st-key-blocked_answer", ".st-key-streamed_answer"
+VERDICT = ".st-key-verdict [data-testid='stAlert']"
+
+
+def test_a_cold_deep_link_opens_inside_the_app_shell(page) -> None:
+    with streamlit_app() as url:  # a fresh server: this is the very first request it sees
+        page.goto(f"{url}/live_typing")
+        page.get_by_role("heading", name="Live typing").wait_for()
+        page.get_by_text("Provider", exact=True).wait_for()
+        nav = page.locator(SIDEBAR_NAV).inner_text()
+        assert "Home" in nav and "Live typing" in nav
+        assert "app" not in nav.split()  # Streamlit's legacy file-name navigation
+
+
+def test_streamed_text_grows_in_steps_while_blocking_waits(page, app_url) -> None:
+    page.goto(f"{app_url}/live_typing")
+    page.get_by_role("button", name="Run both side by side").click()
+    blocked, streamed = page.locator(BLOCKED), page.locator(STREAMED)
+    answer_start = pick_answer(SAMPLE_PROMPT).text[:40]
+    page.get_by_text(answer_start[:25]).first.wait_for()
+
+    lengths: list[int] = []
+    saw_waiting_beside_text = False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        text = streamed.inner_text()
+        lengths.append(len(text))
+        if "Waiting for the complete answer" in blocked.inner_text() and answer_start[:25] in text:
+            saw_waiting_beside_text = True
+        if page.locator(VERDICT).count():  # the verdict appears when both runs are over
+            break
+        if len(lengths) == 40:
+            page.screenshot(path=str(ARTIFACTS / "live_typing_streaming.png"))
+        time.sleep(0.1)
+    page.screenshot(path=str(ARTIFACTS / "live_typing_done.png"), full_page=True)
+
+    growing = [b for a, b in zip(lengths, lengths[1:], strict=False) if b > a]
+    assert len(growing) >= 5, f"the streamed text grew in only {len(growing)} steps: {lengths}"
+    assert saw_waiting_beside_text, "the blocking side never showed its wait beside streamed text"
+    assert "sooner" in page.locator(VERDICT).first.inner_text()
+    last_line = pick_answer(SAMPLE_PROMPT).text.splitlines()[-1].replace("*", "")[-30:]
+    assert last_line in streamed.inner_text() and last_line in blocked.inner_text()
