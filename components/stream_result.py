@@ -1,4 +1,4 @@
-"""The one object every stream ends in: text, per-token timings, finish reason, error; metrics derive from it."""
+"""The one object every stream ends in: text, token timings, finish reason, error; metrics derive from it."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from components.callbacks import StreamRun
 from components.charts import tokens_over_time_chart
 from components.metrics import streaming_verdict
 from components.prompts import SAMPLE_PROMPT, SHORT_PROMPT, prompt_problem
-from components.side_by_side import SideBySide
 from components.shell import ensure_app_shell
+from components.side_by_side import SideBySide
 from components.sidebar import current_settings
 from components.ui import chat_model_or_explain, show_metrics, show_outcome
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -48,8 +47,8 @@ def free_port() -> int:
 def streamlit_app(env: dict[str, str] | None = None) -> Iterator[str]:
     """`streamlit run app.py` on a free local port; yields its base URL and always stops it."""
     port = free_port()
-    log = (ARTIFACTS / f"streamlit-{port}.log").open("w") if ARTIFACTS.mkdir(exist_ok=True) is None \
-        else None
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -61,12 +60,12 @@ def streamlit_app(env: dict[str, str] | None = None) -> Iterator[str]:
     try:
         deadline = time.monotonic() + 30
         while True:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                    if response.status == 200:
-                        break
+            with contextlib.suppress(OSError), \
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    break
             if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start; see {log.name if log else 'its log'}")
+                pytest.fail(f"streamlit did not start; see {log.name}")
             time.sleep(0.2)
         yield url
     finally:
@@ -75,12 +74,13 @@ def streamlit_app(env: dict[str, str] | None = None) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-        if log:
-            log.close()
+        log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Per module: Playwright's sync API keeps an event loop running on this thread while it lives,
+    which would break `asyncio.run` in any test that runs after it."""
     _require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:
         from playwright.sync_api import sync_playwright

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from components.answers import pick_answer
@@ -45,7 +46,7 @@ def test_streamed_text_grows_in_steps_while_blocking_waits(page, app_url) -> Non
         time.sleep(0.1)
     page.screenshot(path=str(ARTIFACTS / "live_typing_done.png"), full_page=True)
 
-    growing = [b for a, b in zip(lengths, lengths[1:], strict=False) if b > a]
+    growing = [b for a, b in itertools.pairwise(lengths) if b > a]
     assert len(growing) >= 5, f"the streamed text grew in only {len(growing)} steps: {lengths}"
     assert saw_waiting_beside_text, "the blocking side never showed its wait beside streamed text"
     assert "sooner" in page.locator(VERDICT).first.inner_text()
