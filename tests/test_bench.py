@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bench.live_typing import one_run
 from components.prompts import SHORT_PROMPT
 
@@ -9,5 +11,5 @@ from components.prompts import SHORT_PROMPT
 def test_live_typing_bench_runs_the_pages_path() -> None:
     s_first, s_total, b_first, b_total, tokens = one_run(SHORT_PROMPT, seed=1)
     assert tokens > 0
-    assert b_first == b_total  # a blocking call shows everything when it ends
+    assert b_first == pytest.approx(b_total, abs=0.05)  # blocking shows everything at its end
     assert 0 < s_first <= s_total
