@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from components.catalog import HOME, built_lessons
+from components.catalog import HOME, RENDER_BENCH, built_lessons
 from components.sidebar import render_sidebar
 
 st.set_page_config(page_title="Streaming Lab", page_icon=":material/science:", layout="wide")
 
 pages = [st.Page(HOME.file, title=HOME.title, icon=HOME.icon, default=True)]
 pages += [st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path) for p in built_lessons()]
+pages.append(st.Page(RENDER_BENCH.file, title=RENDER_BENCH.title, url_path=RENDER_BENCH.url_path,
+                     visibility="hidden"))
 page = st.navigation(pages)
 render_sidebar()
 page.run()

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
 from uuid import UUID
 
 from langchain_core.callbacks import BaseCallbackHandler
@@ -22,13 +23,22 @@ from langchain_core.messages import BaseMessage, HumanMessage
 from langchain_core.outputs import LLMResult
 
 from components.clock import REAL_CLOCK, Clock
+from components.flush_policies import FlushPolicy, ThrottledBuffer, UpdateCost, WithinBudget
+from components.recovery import (
+    DEFAULT_RECOVERY,
+    Completed,
+    Delta,
+    Logged,
+    RecoveringStream,
+    Recovery,
+    Replace,
+    Status,
+    StreamCancelled,
+)
+from components.sinks import RenderStats
 from components.stream_result import StreamResult
 
 Mode = Literal["stream", "invoke", "astream"]
-
-
-class StreamCancelled(Exception):
-    """Raised inside the model call when the reader went away, so the provider stream is closed."""
 
 
 @dataclass(frozen=True)
@@ -152,18 +162,23 @@ class StreamRun:
 
     def __init__(self, model: BaseChatModel, prompt: str | Sequence[BaseMessage], *,
                  mode: Mode = "stream", handlers: Sequence[BaseCallbackHandler] = (),
-                 ui_tokens: bool = True, clock: Clock = REAL_CLOCK, label: str = "") -> None:
+                 ui_tokens: bool = True, clock: Clock = REAL_CLOCK, label: str = "",
+                 recovery: Recovery = DEFAULT_RECOVERY) -> None:
         self.model = model
         self.messages = as_messages(prompt)
         self.mode = mode
         self.clock = clock
+        self.recovery = recovery
+        self.ui_tokens = ui_tokens
+        self._supervisor: RecoveringStream | None = None
         self.result = StreamResult(label=label)
         self.timing = TokenTimingHandler(clock)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._cancelled = threading.Event()
         self._finished = threading.Event()
+        # "stream" mode reads chunks itself (through recovery); the others get tokens from a handler
         ui = [UITokenHandler(self._queue, self._cancelled, abort_on_cancel=mode == "invoke")
-              ] if ui_tokens else []
+              ] if ui_tokens and mode != "stream" else []
         self._callbacks: list[BaseCallbackHandler] = [self.timing, *ui, *handlers]
         self._thread = threading.Thread(target=self._work, name="stream-run", daemon=True)
         self._start = 0.0
@@ -194,19 +209,15 @@ class StreamRun:
             self._finished.set()
 
     def _consume_stream(self, config: dict[str, Any]) -> _Finished:
-        pieces: list[str] = []
-        finish_reason, usage = None, None
-        stream = self.model.stream(self.messages, config=config)
-        try:
-            for chunk in stream:
-                if self._cancelled.is_set():
-                    raise StreamCancelled("the reader stopped listening")
-                pieces.append(chunk.text)
-                finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
-                usage = dict(chunk.usage_metadata) if chunk.usage_metadata else usage
-        finally:
-            stream.close()  # closes the provider's HTTP response too
-        return _Finished("".join(pieces), finish_reason, usage)
+        """Stream through the recovery supervisor: watchdog, retries, fallback, de-duplication."""
+        def emit(event: Any) -> None:
+            if self.ui_tokens or not isinstance(event, Delta | Replace):
+                self._queue.put(event)
+
+        self._supervisor = RecoveringStream(self.model, self.messages, self.recovery, config=config,
+                                            cancelled=self._cancelled, clock=self.clock, emit=emit)
+        done: Completed = self._supervisor.run()
+        return _Finished(done.text, done.finish_reason, done.usage)
 
     async def _consume_astream(self, config: dict[str, Any]) -> _Finished:
         pieces: list[str] = []
@@ -240,8 +251,16 @@ class StreamRun:
                 self.result.cancelled = True
 
     def poll(self, timeout: float = 0.0) -> list[str]:
-        """Text that arrived since the last call, waiting at most `timeout` for the first piece."""
-        pieces: list[str] = []
+        """Text appended since the last call, waiting at most `timeout` for the first piece.
+
+        A replacement of the whole text (recovery) is not in this list: `render()` handles it;
+        `st.write_stream` readers redraw `result.text` afterwards when `result.replaced`.
+        """
+        return [p for p in self.poll_updates(timeout) if isinstance(p, str)]
+
+    def poll_updates(self, timeout: float = 0.0) -> list[str | Replace]:
+        """Appended text and whole-text replacements since the last call, in order."""
+        pieces: list[str | Replace] = []
         try:
             item = self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait()
         except queue.Empty:
@@ -258,14 +277,25 @@ class StreamRun:
             self.result.first_visible = self._elapsed()
         return pieces
 
-    def _take(self, item: _Token | _Finished | _Failed) -> str:
-        """Apply one queued item to the result; returns the text it adds to the screen."""
+    def _take(self, item: Any) -> str | Replace:
+        """Apply one queued item to the result; returns what it changes on screen."""
         result = self.result
-        if isinstance(item, _Token):
+        if isinstance(item, _Token | Delta):
             result.text += item.text
             return item.text
+        if isinstance(item, Replace):
+            result.text, result.replaced = item.text, True
+            return item
+        if isinstance(item, Status):
+            result.status = item.text
+            return ""
+        if isinstance(item, Logged):
+            result.attempts.append(item.attempt)
+            return ""
         result.total_time = self._elapsed()
         result.token_times = list(self.timing.token_times)
+        if self._supervisor is not None:
+            result.useful_tokens = self._supervisor.useful_tokens
         if isinstance(item, _Failed):
             result.error = None if isinstance(item.error, StreamCancelled) else item.error
             result.cancelled = isinstance(item.error, StreamCancelled)
@@ -273,7 +303,10 @@ class StreamRun:
         result.finish_reason = item.finish_reason or self.timing.finish_reason
         result.usage = item.usage
         # a blocking call (or one without a token handler) delivers everything here, at the end
-        rest = item.text[len(result.text):] if item.text.startswith(result.text) else ""
+        if not item.text.startswith(result.text):
+            result.text, result.replaced = item.text, True
+            return Replace(item.text)
+        rest = item.text[len(result.text):]
         result.text += rest
         return rest
 
@@ -285,3 +318,96 @@ class StreamRun:
 
     def _elapsed(self) -> float:
         return self.clock.now() - self._start
+
+
+# --- drawing runs on screen ------------------------------------------------------------------
+DEFAULT_POLICY: FlushPolicy = WithinBudget()
+"""The app's default: updates while the bytes sent stay ≤ 2.5× the answer, at most 60 a second."""
+
+
+class Sink(Protocol):
+    """Where flushed text goes: see components/sinks.py."""
+
+    text: str
+    stats: RenderStats
+
+    def write(self, delta: str) -> None: ...
+
+    def finish(self, rest: str = "") -> None: ...
+
+    def replace(self, text: str) -> None: ...
+
+    def update_cost(self, pending: str) -> UpdateCost: ...
+
+
+@dataclass
+class Rendering:
+    """One run drawn into one sink through a flush policy; `step()` moves it forward."""
+
+    run: StreamRun
+    sink: Sink
+    buffer: ThrottledBuffer
+    tokens: int = 0
+    finished: bool = field(default=False)
+
+    def step(self, timeout: float = 0.0) -> None:
+        """Take what arrived (waiting at most `timeout`), flush what the policy allows."""
+        if self.finished:
+            return
+        pieces = self.run.poll_updates(timeout=timeout)
+        for piece in pieces:
+            if isinstance(piece, Replace):  # recovery replaced the text: pending text is stale
+                self.buffer.clear()
+                self.sink.replace(piece.text)
+                continue
+            self.tokens += 1
+            if (flushed := self.buffer.add(piece)) is not None:
+                self.sink.write(flushed)
+        if not pieces and (flushed := self.buffer.tick()) is not None:
+            self.sink.write(flushed)  # a stalled stream still shows what it has
+        if self.run.done and not self.buffer.final_wait():
+            self.sink.finish(self.buffer.close())
+            self.finished = True
+
+    def wait_hint(self) -> float:
+        """How long the reader may block on this run before something could be due."""
+        if self.run.done:
+            return self.buffer.final_wait()
+        due = self.buffer.next_tick_in()
+        return StreamRun.poll_interval if due is None else min(due, StreamRun.poll_interval)
+
+
+def rendering(run: StreamRun, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> Rendering:
+    """Pair a started run with a sink through a policy (the buffer shares the run's clock)."""
+    return Rendering(run, sink, ThrottledBuffer(policy, run.clock, costs=sink))
+
+
+def render(run: StreamRun, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> StreamResult:
+    """The helper every page uses: draw a started run into a sink; returns its result."""
+    return render_together([rendering(run, sink, policy)])[0]
+
+
+def render_together(renderings: Sequence[Rendering], *,
+                    on_progress: Callable[[], None] | None = None,
+                    progress_every: float = 0.25) -> list[StreamResult]:
+    """Draw several runs at once on the script thread (side-by-side comparisons)."""
+    last_progress = time.monotonic()
+    try:
+        while not all(r.finished for r in renderings):
+            live = [r for r in renderings if not r.finished]
+            if len(live) == 1:
+                live[0].step(timeout=live[0].wait_hint())
+            else:
+                for r in live:
+                    r.step()
+                time.sleep(min(0.005, *(r.wait_hint() for r in live)))
+            if on_progress and time.monotonic() - last_progress >= progress_every:
+                last_progress = time.monotonic()
+                on_progress()
+    finally:
+        for r in renderings:
+            if not r.finished:  # the page went away: close the model streams
+                r.run.cancel()
+    if on_progress:
+        on_progress()
+    return [r.run.result for r in renderings]

@@ -39,6 +39,10 @@ LESSONS: tuple[PageInfo, ...] = (
 )
 
 
+RENDER_BENCH = PageInfo("pages/render_bench.py", "render_bench", "Render bench", ":material/timer:",
+                        "Hidden: one stream, one strategy, driven by bench/throttling.py.")
+
+
 def built_lessons() -> list[PageInfo]:
     """Lessons whose page exists: pages not built yet simply don't appear."""
     return [page for page in LESSONS if page.exists]

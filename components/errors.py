@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openai
 
+from components.recovery import StreamStalled, StreamTruncated
 from components.stream_result import StreamResult
 
 
@@ -16,6 +17,12 @@ def explain_error(error: BaseException, *, base_url: str = "") -> str:
     where = base_url or "the provider"
     if isinstance(error, ConfigError):
         return str(error)
+    if isinstance(error, StreamStalled):
+        return (f"The stream stalled: {error}, longer than the watchdog allows. The text so far "
+                "is kept; try again.")
+    if isinstance(error, StreamTruncated):
+        return ("The stream ended early without a finish reason: the connection closed before the "
+                "answer was done. The text so far is kept; try again.")
     if isinstance(error, openai.AuthenticationError):
         return ("The API key was rejected (401). Check `OPENAI_API_KEY` or the key in the "
                 "sidebar; for a local server any non-empty key usually works.")

@@ -15,3 +15,8 @@ def prompt_problem(prompt: str, *, max_chars: int = MAX_PROMPT_CHARS) -> str | N
         return (f"That prompt has {len(prompt):,} characters; the limit here is {max_chars:,}. "
                 "Shorten it and run again: your text is still in the box.")
     return None
+LONG_PROMPT = ("Write a long, detailed guide to streaming LLM output in production, with "
+               "paragraphs, bullet lists and Python code blocks.")
+CONTINUE_INSTRUCTION = ("Your previous reply was cut off. Continue it exactly where it stopped: do not "
+                        "repeat any of it, do not add a preamble.")
+"""Sent after the partial reply when a broken stream is resumed (see components/recovery.py)."""

@@ -17,6 +17,7 @@ from pydantic import ConfigDict, Field
 
 from components.answers import long_answer, pick_answer
 from components.clock import REAL_CLOCK
+from components.prompts import CONTINUE_INSTRUCTION
 
 _TOKEN_RE = re.compile(r" ?[A-Za-z]+| ?\d+| ?[^\sA-Za-z\d]+|\s+")
 _MAX_WORD_PIECE = 6
@@ -43,6 +44,28 @@ def _stable_seed(*parts: object) -> int:
 
 def _message_text(message: BaseMessage) -> str:
     return message.text if isinstance(message.text, str) else str(message.content)
+
+
+def _continued_reply(messages: Sequence[BaseMessage]) -> str | None:
+    """The cut-off reply being continued, when the last message asks to continue it."""
+    if (len(messages) >= 2 and isinstance(messages[-1], HumanMessage)
+            and _message_text(messages[-1]) == CONTINUE_INSTRUCTION
+            and isinstance(messages[-2], AIMessage)):
+        return _message_text(messages[-2])
+    return None
+
+
+def _rest_after(tokens: list[str], partial: str) -> list[str]:
+    """The tokens that follow `partial` in the answer (re-tokenized if it ends inside a token)."""
+    text = "".join(tokens)
+    if not text.startswith(partial):
+        return tokens  # not our answer: start over, as a confused model would
+    sent = 0
+    for i, token in enumerate(tokens):
+        if sent == len(partial):
+            return tokens[i:]
+        sent += len(token)
+    return tokenize(text[len(partial):]) if sent != len(partial) else []
 
 
 @dataclass(frozen=True)
@@ -105,15 +128,22 @@ class SimulatedChatModel(BaseChatModel):
         }
 
     def plan(self, messages: Sequence[BaseMessage]) -> AnswerPlan:
-        """Decide the answer and every delay up front, from the prompt and the seed alone."""
-        prompt = next(
-            (_message_text(m) for m in reversed(messages) if isinstance(m, HumanMessage)),
-            "",
-        )
+        """Decide the answer and every delay up front, from the prompt and the seed alone.
+
+        Asked to continue a cut-off reply (the reply, then CONTINUE_INSTRUCTION), it sends
+        exactly the rest of the same answer, like a perfect real model would.
+        """
+        partial = _continued_reply(messages)
+        humans = [m for m in messages if isinstance(m, HumanMessage)]
+        if partial is not None:
+            humans = humans[:-1]  # the instruction is not the question
+        prompt = _message_text(humans[-1]) if humans else ""
         if self.answer_tokens > 0:
             tokens = tokenize(long_answer(self.answer_tokens * 8))[: self.answer_tokens]
         else:
             tokens = tokenize(pick_answer(prompt).text)
+        if partial is not None:
+            tokens = _rest_after(tokens, partial)
         rng = random.Random(_stable_seed(self.seed, prompt, self.answer_tokens))
         spread = min(max(self.jitter, 0.0), 1.0)
         gap = 1.0 / self.tokens_per_second if self.tokens_per_second > 0 else 0.0

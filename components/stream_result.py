@@ -6,6 +6,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """One request of a call: the first stream, a retry, a resume or the full response."""
+
+    number: int
+    kind: str
+    tokens: int
+    seconds: float
+    outcome: str
+    """"complete", or what went wrong ("connection dropped", "HTTP 429", "stalled (…)")."""
+
+
 @dataclass
 class StreamResult:
     """What one model call produced and when; all times are seconds since the call started."""
@@ -24,6 +36,33 @@ class StreamResult:
     usage: dict[str, Any] | None = None
     error: BaseException | None = None
     cancelled: bool = False
+    attempts: list[Attempt] = field(default_factory=list)
+    """Every request this call made, in order (recovery adds more than one)."""
+    useful_tokens: int | None = None
+    """Tokens behind the final text (None: every token received was used)."""
+    status: str = ""
+    """The last thing recovery said it was doing, for a status line."""
+    replaced: bool = False
+    """The text on screen was replaced at least once (a diverging retry, a full response)."""
+
+    @property
+    def recovered(self) -> bool:
+        return self.ok and len(self.attempts) > 1
+
+    @property
+    def extra_requests(self) -> int:
+        return max(len(self.attempts) - 1, 0)
+
+    @property
+    def tokens_received(self) -> int:
+        return sum(a.tokens for a in self.attempts) if self.attempts else self.token_count
+
+    @property
+    def tokens_wasted(self) -> int:
+        """Tokens received (and paid for) that the final text did not need."""
+        if self.useful_tokens is None:
+            return 0
+        return max(self.tokens_received - self.useful_tokens, 0)
 
     @property
     def ok(self) -> bool:

@@ -12,10 +12,11 @@ from components.settings import ProviderSettings
 from components.stream_result import StreamResult
 
 
-def chat_model_or_explain(settings: ProviderSettings, *, streaming: bool) -> BaseChatModel | None:
+def chat_model_or_explain(settings: ProviderSettings, *, streaming: bool,
+                          answer_tokens: int = 0) -> BaseChatModel | None:
     """The configured model, or None after telling the user in plain words what to fix."""
     try:
-        return build_chat_model(settings, streaming=streaming)
+        return build_chat_model(settings, streaming=streaming, answer_tokens=answer_tokens)
     except ConfigError as error:
         st.error(f"**The model settings need a fix.** {error}", icon=":material/build:")
         return None

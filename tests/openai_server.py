@@ -35,6 +35,8 @@ class Script:
     """When set, requests with another bearer token get a 401 like OpenAI's."""
     faulty_requests: int = 1_000_000
     """Only the first N requests get the fault; later ones succeed (a transient fault)."""
+    resume_repeat: int = 0
+    """Asked to continue a cut-off reply, first repeat its last N characters (a sloppy real model)."""
 
 
 @dataclass
@@ -83,10 +85,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(script.status, {"error": {"message": f"injected {script.status}",
                                                  "type": "server_error"}})
             return
+        tokens = _answer_tokens(payload, script)
         if not payload.get("stream"):
             self._complete(payload, script, record)
             return
-        self._stream(payload, script, fault, record)
+        self._stream(payload, script, fault, record, tokens)
 
     # --- responses ---------------------------------------------------------------------------
     def _json(self, status: int, body: dict[str, Any]) -> None:
@@ -109,7 +112,7 @@ class _Handler(BaseHTTPRequestHandler):
         record.finished = True
 
     def _stream(self, payload: dict[str, Any], script: Script, fault: Fault,
-                record: Record) -> None:
+                record: Record, tokens: list[str]) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
@@ -117,7 +120,7 @@ class _Handler(BaseHTTPRequestHandler):
         model = payload.get("model", "fake-model")
         try:
             self._event(_chunk(model, {"role": "assistant", "content": ""}))
-            for i, token in enumerate(script.tokens):
+            for i, token in enumerate(tokens):
                 if fault != "none" and i == script.after and self._inflict(fault, script):
                     return
                 time.sleep(script.delay_s)
@@ -157,6 +160,24 @@ class _Handler(BaseHTTPRequestHandler):
     def _write_chunk(self, data: bytes) -> None:
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
+
+
+CONTINUE_PREFIX = "Your previous reply was cut off."
+
+
+def _answer_tokens(payload: dict[str, Any], script: Script) -> list[str]:
+    """The script's tokens, or, asked to continue a cut-off reply, the rest of them."""
+    messages = payload.get("messages") or []
+    if (len(messages) < 2 or messages[-2].get("role") != "assistant"
+            or not str(messages[-1].get("content", "")).startswith(CONTINUE_PREFIX)):
+        return list(script.tokens)
+    partial, sent = str(messages[-2].get("content", "")), 0
+    for i, token in enumerate(script.tokens):
+        if sent == len(partial):
+            repeat = partial[len(partial) - script.resume_repeat:] if script.resume_repeat else ""
+            return ([repeat] if repeat else []) + list(script.tokens[i:])
+        sent += len(token)
+    return list(script.tokens)
 
 
 def _chunk(model: str, delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:

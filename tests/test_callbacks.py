@@ -13,6 +13,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from components.callbacks import EventLogHandler, StreamRun, TokenTimingHandler
 from components.clock import FakeClock
 from components.errors import outcome_message
+from components.recovery import RECOVERIES, StreamTruncated
 from components.simulated_model import SimulatedChatModel
 
 PROMPT = "Why stream answers?"
@@ -113,7 +114,7 @@ def test_errors_end_the_run_with_the_partial_text_kept() -> None:
                     raise ConnectionError("connection dropped")
                 yield chunk
 
-    run = StreamRun(Breaks(clock=FakeClock()), PROMPT).start()
+    run = StreamRun(Breaks(clock=FakeClock()), PROMPT, recovery=RECOVERIES["keep_partial"]).start()
     shown = "".join(run)
     assert shown == run.result.text and len(run.timing.token_times) == 5
     assert isinstance(run.result.error, ConnectionError) and not run.result.ok
@@ -126,8 +127,10 @@ def test_a_stream_that_ends_without_finish_reason_is_flagged() -> None:
             chunks = list(super()._stream(*args, **kwargs))
             yield from chunks[:10]
 
-    result = StreamRun(EndsEarly(clock=FakeClock()), PROMPT).start().wait()
-    assert result.error is None and result.finish_reason is None and not result.ok
+    result = StreamRun(EndsEarly(clock=FakeClock()), PROMPT,
+                       recovery=RECOVERIES["keep_partial"]).start().wait()
+    assert isinstance(result.error, StreamTruncated) and result.finish_reason is None
+    assert not result.ok and len(result.text) > 0
     assert "without a finish reason" in outcome_message(result)
 
 

@@ -7,6 +7,7 @@ import pytest
 from components.callbacks import EventLogHandler, StreamRun
 from components.errors import outcome_message
 from components.providers import build_chat_model
+from components.recovery import DEFAULT_RECOVERY, RECOVERIES
 from components.settings import ProviderSettings
 from tests.openai_server import DEFAULT_TOKENS, FakeOpenAIServer
 
@@ -67,6 +68,64 @@ def test_wrong_model_or_path_is_a_clear_message(openai_server: FakeOpenAIServer,
 
 def test_a_cut_connection_keeps_the_partial_text(openai_server: FakeOpenAIServer) -> None:
     openai_server.script.fault, openai_server.script.after = "cut", 4
-    result = StreamRun(build_chat_model(settings_for(openai_server)), "hi").start().wait()
+    result = StreamRun(build_chat_model(settings_for(openai_server)), "hi",
+                       recovery=RECOVERIES["keep_partial"]).start().wait()
     assert result.text == "".join(DEFAULT_TOKENS[:4])
     assert "connection failed or was cut" in outcome_message(result)
+
+
+# --- real faults, the app's default recovery (retry the stream once, then the full response) ---
+FULL = "".join(DEFAULT_TOKENS)
+
+
+@pytest.mark.parametrize("fault", ["cut", "reset", "stall", "early_end"])
+@pytest.mark.parametrize("transient", [True, False], ids=["once", "every stream"])
+def test_the_default_recovery_completes_the_answer(openai_server: FakeOpenAIServer, fault: str,
+                                                   transient: bool) -> None:
+    script = openai_server.script
+    script.fault, script.after, script.stall_s = fault, 3, 3.0
+    script.faulty_requests = 1 if transient else 1_000_000
+    recovery = DEFAULT_RECOVERY.with_timeouts(0.5)
+    run = StreamRun(build_chat_model(settings_for(openai_server)), "hi", recovery=recovery).start()
+    updates = []
+    while not run.done:
+        updates += run.poll_updates(timeout=0.05)
+    result = run.result
+    assert result.ok and result.text == FULL
+    assert "".join(u for u in updates if isinstance(u, str)) == FULL  # nothing shown twice
+    kinds = [a.kind for a in result.attempts]
+    assert kinds == (["stream", "retry"] if transient else ["stream", "retry", "full response"])
+    assert result.attempts[0].tokens == 3 and result.attempts[0].outcome != "complete"
+    assert bool(openai_server.records[-1].payload.get("stream")) is transient
+
+
+def test_a_rate_limit_then_success_recovers_by_retrying(openai_server: FakeOpenAIServer) -> None:
+    script = openai_server.script
+    # the OpenAI client retries a status error once by itself (max_retries=1): two 429s get past it
+    script.fault, script.status, script.faulty_requests = "status", 429, 2
+    result = StreamRun(build_chat_model(settings_for(openai_server)), "hi").start().wait()
+    assert result.ok and result.text == FULL
+    assert len(openai_server.records) == 3
+    assert [(a.kind, a.outcome) for a in result.attempts] == [("stream", "HTTP 429"),
+                                                             ("retry", "complete")]
+
+
+def test_a_persistent_server_error_ends_in_a_clear_message(openai_server: FakeOpenAIServer) -> None:
+    script = openai_server.script
+    script.fault, script.status = "status", 500
+    result = StreamRun(build_chat_model(settings_for(openai_server)), "hi").start().wait()
+    assert not result.ok and result.text == ""
+    assert "answered with an error (500)" in outcome_message(result)
+    assert [a.outcome for a in result.attempts] == ["HTTP 500"] * 3
+
+
+def test_resume_removes_what_a_real_model_repeats_at_the_seam(openai_server: FakeOpenAIServer) -> None:
+    script = openai_server.script
+    script.fault, script.after, script.faulty_requests, script.resume_repeat = "cut", 5, 1, 12
+    run = StreamRun(build_chat_model(settings_for(openai_server)), "hi",
+                    recovery=RECOVERIES["resume"]).start()
+    result = run.wait()
+    assert result.ok and result.text == FULL
+    assert [a.kind for a in result.attempts] == ["stream", "resume"]
+    continued = openai_server.records[-1].payload["messages"]
+    assert continued[-2] == {"role": "assistant", "content": "".join(DEFAULT_TOKENS[:5])}

@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -43,9 +44,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class AppServer:
+    """A running `streamlit run`: where to reach it and which process it is (for CPU readings)."""
+
+    url: str
+    pid: int
+
+
 @contextlib.contextmanager
-def streamlit_app(env: dict[str, str] | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on a free local port; yields its base URL and always stops it."""
+def streamlit_app(env: dict[str, str] | None = None) -> Iterator[AppServer]:
+    """`streamlit run app.py` on a free local port; yields it and always stops it."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / f"streamlit-{port}.log").open("w")
@@ -67,7 +76,7 @@ def streamlit_app(env: dict[str, str] | None = None) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"streamlit did not start; see {log.name}")
             time.sleep(0.2)
-        yield url
+        yield AppServer(url, process.pid)
     finally:
         process.terminate()
         try:
@@ -95,8 +104,8 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
-    with streamlit_app() as url:
-        yield url
+    with streamlit_app() as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ VERDICT = ".st-key-verdict [data-testid='stAlert']"
 
 
 def test_a_cold_deep_link_opens_inside_the_app_shell(page) -> None:
-    with streamlit_app() as url:  # a fresh server: this is the very first request it sees
-        page.goto(f"{url}/live_typing")
+    with streamlit_app() as server:  # a fresh server: this is the very first request it sees
+        page.goto(f"{server.url}/live_typing")
         page.get_by_role("heading", name="Live typing").wait_for()
         page.get_by_text("Provider", exact=True).wait_for()
         nav = page.locator(SIDEBAR_NAV).inner_text()

@@ -1,0 +1,328 @@
+"""Stream-aware recovery: detect a broken stream (error, stall, silent early end) and still finish the answer.
+
+LangChain's `with_fallbacks` only guards a stream until its first chunk and `with_retry` does not
+retry streams, so the app does it here, for every provider: each attempt streams in its own thread
+under a watchdog, and what reaches the screen is de-duplicated across attempts, so nothing is shown
+twice and the partial text stays until its replacement is ready.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+
+from components.clock import Clock
+from components.prompts import CONTINUE_INSTRUCTION
+from components.stream_result import Attempt
+
+
+class StreamCancelled(Exception):
+    """Raised inside the model call when the reader went away, so the provider stream is closed."""
+
+
+class StreamStalled(TimeoutError):
+    """No token for longer than the watchdog allows: the HTTP read timeout may be much longer."""
+
+    def __init__(self, seconds: float, *, first: bool) -> None:
+        what = "the first token" if first else "a token"
+        super().__init__(f"waited {seconds:.1f} s for {what}")
+        self.seconds = seconds
+
+
+class StreamTruncated(ConnectionError):
+    """The stream ended without a finish reason: the connection closed before the answer was done."""
+
+    def __init__(self, tokens: int) -> None:
+        super().__init__(f"the stream ended after {tokens} tokens without a finish reason")
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Exponential backoff with full jitter, so retrying clients do not stampede together."""
+
+    base_s: float = 0.5
+    factor: float = 2.0
+    max_s: float = 8.0
+    jitter: float = 0.5
+    """0: exactly base·factorⁿ; 1: anywhere from 0 to that."""
+
+    def delay(self, retry: int, rng: random.Random) -> float:
+        ceiling = min(self.base_s * self.factor ** retry, self.max_s)
+        return ceiling * (1 - self.jitter * rng.random())
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """What to do when a stream breaks: retries, then resumes, then the full response, in that order."""
+
+    key: str
+    label: str
+    retries: int = 0
+    resumes: int = 0
+    full_response: bool = False
+    backoff: Backoff = Backoff()
+    stall_timeout_s: float = 15.0
+    """Longest gap between two tokens before the stream counts as stalled."""
+    first_token_timeout_s: float = 30.0
+
+    def with_timeouts(self, stall_s: float, first_token_s: float | None = None) -> Recovery:
+        from dataclasses import replace
+        return replace(self, stall_timeout_s=stall_s,
+                       first_token_timeout_s=first_token_s or max(stall_s, self.first_token_timeout_s))
+
+    def steps(self) -> Iterator[Literal["retry", "resume", "full response"]]:
+        yield from ["retry"] * self.retries
+        yield from ["resume"] * self.resumes
+        if self.full_response:
+            yield "full response"
+
+
+RECOVERIES: dict[str, Recovery] = {r.key: r for r in (
+    Recovery("default", "Retry once, then the full response (the app's default)", retries=1,
+             full_response=True),
+    Recovery("keep_partial", "Keep the partial text and offer a retry"),
+    Recovery("retry", "Retry the stream, up to 3 times (backoff + jitter)", retries=3),
+    Recovery("full_response", "Fall back to the full, non-streaming response", full_response=True),
+    Recovery("resume", "Resume: ask the model to continue from the partial text", resumes=3),
+)}
+DEFAULT_RECOVERY = RECOVERIES["default"]
+
+SEAM_WINDOW = 60
+"""Characters of a resumed stream held back to find text it repeats from the partial reply."""
+MIN_SEAM_OVERLAP = 8
+"""Shorter overlaps are likely coincidence (a space, a common word), not a repeat."""
+
+
+def seam_overlap(partial: str, continuation: str, *, minimum: int = MIN_SEAM_OVERLAP) -> int:
+    """Length of the longest start of `continuation` that `partial` already ends with."""
+    for size in range(min(len(partial), len(continuation)), minimum - 1, -1):
+        if partial.endswith(continuation[:size]):
+            return size
+    return 0
+
+
+# --- what the supervisor tells the reader -----------------------------------------------------
+@dataclass(frozen=True)
+class Delta:
+    text: str
+
+
+@dataclass(frozen=True)
+class Replace:
+    """The whole text on screen becomes this (a retry that diverged, a full response)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Status:
+    text: str
+
+
+@dataclass(frozen=True)
+class Logged:
+    attempt: Attempt
+
+
+Event = Delta | Replace | Status | Logged
+
+
+@dataclass(frozen=True)
+class Completed:
+    text: str
+    finish_reason: str | None
+    usage: dict[str, Any] | None
+
+
+def describe(error: BaseException) -> str:
+    """A few words for the attempt log and the status line."""
+    if isinstance(error, StreamCancelled):
+        return "stopped"
+    if isinstance(error, StreamStalled):
+        return f"stalled ({error})"
+    if isinstance(error, StreamTruncated):
+        return "ended early, no finish reason"
+    status = getattr(error, "status_code", None)
+    if status:
+        return f"HTTP {status}"
+    name = type(error).__name__
+    return "connection dropped" if "Connection" in name else name
+
+
+class RecoveringStream:
+    """Runs a stream and its recovery attempts in the caller's thread, reporting through `emit`."""
+
+    def __init__(self, model: BaseChatModel, messages: list[BaseMessage], recovery: Recovery, *,
+                 config: dict[str, Any], cancelled: threading.Event, clock: Clock,
+                 emit: Callable[[Event], None], seed: int = 0) -> None:
+        self.model, self.messages, self.recovery = model, messages, recovery
+        self.config, self.cancelled, self.clock, self.emit = config, cancelled, clock, emit
+        self.shown = ""
+        self.useful_tokens = 0
+        """Tokens behind the text on screen; the rest of what was received was wasted."""
+        self.rng = random.Random(seed)
+        self.attempts: list[Attempt] = []
+
+    def run(self) -> Completed:
+        """The complete answer, or the last error once every step of the recovery failed."""
+        try:
+            return self._attempt("stream", self.messages)
+        except StreamCancelled:
+            raise
+        except Exception as error:
+            last = error
+        retries = 0
+        for step in self.recovery.steps():
+            if step == "retry":
+                delay = self.recovery.backoff.delay(retries, self.rng)
+                retries += 1
+                self.emit(Status(f"{describe(last).capitalize()}. Retrying the stream in "
+                                 f"{delay:.1f} s (retry {retries} of {self.recovery.retries})…"))
+                self._sleep(delay)
+            elif step == "resume":
+                self.emit(Status(f"{describe(last).capitalize()}. Asking the model to continue from "
+                                 f"the {len(self.shown):,} characters already shown…"))
+            else:
+                self.emit(Status(f"{describe(last).capitalize()}. Fetching the full response "
+                                 "without streaming; the text so far stays until it arrives…"))
+            try:
+                if step == "full response":
+                    return self._full_response()
+                messages = self._resume_messages() if step == "resume" else self.messages
+                return self._attempt(step, messages, resume=step == "resume")
+            except StreamCancelled:
+                raise
+            except Exception as error:
+                last = error
+        raise last
+
+    # --- one attempt ---------------------------------------------------------------------------
+    def _attempt(self, kind: str, messages: list[BaseMessage], *, resume: bool = False) -> Completed:
+        started, tokens = self.clock.now(), 0
+        text = ""  # this attempt's own text
+        base = self.shown if resume else ""
+        kept_before = self.useful_tokens if resume else 0
+        cut: int | None = None if resume else 0  # a resumed stream holds back until the seam is known
+        finish_reason, usage = None, None
+        try:
+            for chunk in self._watched(messages):
+                if chunk.text:
+                    tokens += 1
+                    text += chunk.text
+                    if cut is None and len(text) >= SEAM_WINDOW:
+                        cut = seam_overlap(base, text)
+                    if cut is not None:
+                        self._show(base + text[cut:])
+                finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
+                usage = dict(chunk.usage_metadata) if chunk.usage_metadata else usage
+            if finish_reason is None:
+                raise StreamTruncated(tokens)
+        except BaseException as error:
+            if cut is None and not isinstance(error, StreamCancelled):
+                self._show(base + text[seam_overlap(base, text):])  # what did arrive is still news
+            if self.shown != base or not resume:
+                self.useful_tokens = kept_before + tokens
+            self._log(kind, started, tokens, describe(error))
+            raise
+        final = base + text[cut if cut is not None else seam_overlap(base, text):]
+        self._show(final, final=True)
+        self.useful_tokens = kept_before + tokens
+        self._log(kind, started, tokens, "complete")
+        return Completed(final, finish_reason, usage)
+
+    def _show(self, text: str, *, final: bool = False) -> None:
+        """Put an attempt's text on screen without showing anything twice."""
+        if text.startswith(self.shown):
+            if text != self.shown:
+                self.emit(Delta(text[len(self.shown):]))
+        elif self.shown.startswith(text) and not final:
+            return  # the retry is still re-generating what is on screen: nothing new to show
+        elif len(text) >= len(self.shown) or final:
+            self.emit(Replace(text))  # it diverged: replace once it is at least as complete
+        else:
+            return
+        self.shown = text
+
+    def _watched(self, messages: list[BaseMessage]) -> Iterator[Any]:
+        """The model's chunks, from a pump thread, under the stall watchdog and the cancel flag."""
+        chunks: queue.SimpleQueue[tuple[str, Any, float]] = queue.SimpleQueue()
+        stop = threading.Event()
+
+        def pump() -> None:
+            stream = self.model.stream(messages, config=self.config)
+            try:
+                for chunk in stream:
+                    if stop.is_set() or self.cancelled.is_set():
+                        break
+                    chunks.put(("chunk", chunk, self.clock.now()))
+                chunks.put(("end", None, self.clock.now()))
+            except BaseException as error:
+                chunks.put(("error", error, self.clock.now()))
+            finally:
+                stream.close()  # closes the provider's HTTP response
+
+        threading.Thread(target=pump, name="stream-attempt", daemon=True).start()
+        last, first = self.clock.now(), True
+        try:
+            while True:
+                limit = (self.recovery.first_token_timeout_s if first
+                         else self.recovery.stall_timeout_s)
+                if self.cancelled.is_set():
+                    raise StreamCancelled("the reader stopped listening")
+                try:
+                    kind, payload, arrived = chunks.get(timeout=0.05)
+                except queue.Empty:
+                    if self.clock.now() - last > limit:
+                        raise StreamStalled(self.clock.now() - last, first=first) from None
+                    continue
+                if arrived - last > limit:  # it came, but after the watchdog's limit
+                    raise StreamStalled(arrived - last, first=first)
+                if kind == "end":
+                    return
+                if kind == "error":
+                    raise payload
+                if payload.text:
+                    last, first = arrived, False
+                yield payload
+        finally:
+            stop.set()  # an abandoned attempt closes its stream at its next chunk
+
+    def _resume_messages(self) -> list[BaseMessage]:
+        return [*self.messages, AIMessage(self.shown), HumanMessage(CONTINUE_INSTRUCTION)]
+
+    def _full_response(self) -> Completed:
+        started = self.clock.now()
+        try:
+            message = self.model.invoke(self.messages, config=self.config, stream=False)
+        except BaseException as error:
+            self._log("full response", started, 0, describe(error))
+            raise
+        if self.cancelled.is_set():
+            raise StreamCancelled("the reader stopped listening")
+        usage = dict(message.usage_metadata or {}) or None
+        tokens = int((usage or {}).get("output_tokens", 0))
+        self._show(message.text, final=True)
+        self.useful_tokens = tokens
+        self._log("full response", started, tokens, "complete")
+        return Completed(message.text, message.response_metadata.get("finish_reason") or "stop",
+                         usage)
+
+    def _log(self, kind: str, started: float, tokens: int, outcome: str) -> None:
+        attempt = Attempt(len(self.attempts) + 1, kind, tokens, self.clock.now() - started, outcome)
+        self.attempts.append(attempt)
+        self.emit(Logged(attempt))
+
+    def _sleep(self, seconds: float) -> None:
+        """A backoff the reader can still cancel."""
+        end = self.clock.now() + seconds
+        while (left := end - self.clock.now()) > 0:
+            if self.cancelled.is_set():
+                raise StreamCancelled("the reader stopped listening")
+            self.clock.sleep(min(left, 0.05))

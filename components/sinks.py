@@ -1,0 +1,173 @@
+"""Where flushed text goes on screen, and what each update costs: whole-text or block-incremental.
+
+Sinks write to any target with `markdown()`, `empty()` and `container()` (a Streamlit container,
+or a recording/no-op target in tests and benchmarks), so they hold no Streamlit import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from components.clock import REAL_CLOCK, Clock
+from components.flush_policies import UpdateCost
+from components.markdown_blocks import BlockSplitter, displayable
+
+MESSAGE_OVERHEAD = 90
+"""Bytes Streamlit adds to each element update on the websocket (measured by bench/throttling.py)."""
+
+
+class Target(Protocol):
+    """The part of Streamlit's DeltaGenerator a sink uses."""
+
+    def markdown(self, body: str) -> object: ...
+
+    def empty(self) -> Target: ...
+
+    def container(self) -> Target: ...
+
+
+@dataclass
+class RenderStats:
+    """What the screen was sent: updates, characters, and the longest wait between updates."""
+
+    clock: Clock = REAL_CLOCK
+    started: float = field(default=0.0)
+    updates: int = 0
+    """Screen updates (flushes that changed what is shown)."""
+    messages: int = 0
+    """Element writes, each one websocket message (a flush may write a block and the tail)."""
+    chars_pushed: int = 0
+    longest_gap: float = 0.0
+    timeline: list[tuple[float, int]] = field(default_factory=list)
+    """(seconds since start, characters pushed so far) after each update."""
+
+    def __post_init__(self) -> None:
+        self.started = self.clock.now()
+
+    @property
+    def bytes_estimate(self) -> int:
+        """Characters pushed plus Streamlit's per-message overhead: what the websocket carries."""
+        return self.chars_pushed + MESSAGE_OVERHEAD * self.messages
+
+    def record(self, chars: int, messages: int = 1) -> None:
+        now = self.clock.now() - self.started
+        if self.timeline:
+            self.longest_gap = max(self.longest_gap, now - self.timeline[-1][0])
+        self.updates += 1
+        self.messages += messages
+        self.chars_pushed += chars
+        self.timeline.append((now, self.chars_pushed))
+
+
+class WholeTextSink:
+    """Re-renders the whole text so far on every update: simple, and quadratic in bytes."""
+
+    def __init__(self, target: Target, *, clock: Clock = REAL_CLOCK, cursor: bool = True) -> None:
+        self._slot = target.empty()
+        self.text = ""
+        self.cursor = cursor
+        self.stats = RenderStats(clock)
+
+    def write(self, delta: str) -> None:
+        self.text += delta
+        body = displayable(self.text) if self.cursor else self.text
+        self._slot.markdown(body)
+        self.stats.record(len(body))
+
+    def replace(self, text: str) -> None:
+        """Recovery replaced the answer: show the new text in one update."""
+        self.text = ""
+        self.write(text)
+
+    def update_cost(self, pending: str) -> UpdateCost:
+        """Showing pending text re-sends everything so far."""
+        answer = len(self.text) + len(pending)
+        spent = self.stats.bytes_estimate
+        return UpdateCost(answer + 1 + MESSAGE_OVERHEAD if spent else 0, spent, answer)
+
+    def finish(self, rest: str = "") -> None:
+        """The last text and the final render without the cursor, in one update."""
+        self.text += rest
+        if self.text:
+            self._slot.markdown(self.text)
+            self.stats.record(len(self.text))
+
+
+class BlockSink:
+    """Writes each finished markdown block once and re-renders only the unfinished last block.
+
+    The live element of a block becomes that block when it finishes (one write, nothing to clear),
+    so an answer costs its own size plus the re-renders of each block's unfinished tail.
+    """
+
+    def __init__(self, target: Target, *, clock: Clock = REAL_CLOCK) -> None:
+        self._target = target
+        self._live: Target | None = None
+        self._drawn: list[Target] = []
+        self._splitter = BlockSplitter()
+        self.stats = RenderStats(clock)
+        self.text = ""
+        """Everything received, blank lines included (the screen drops only empty blocks)."""
+
+    def _show(self, body: str) -> None:
+        """Replace the live element's content, creating the element for a new block."""
+        if self._live is None:
+            self._live = self._target.empty()
+            self._drawn.append(self._live)
+        self._live.markdown(body)
+
+    def write(self, delta: str) -> None:
+        self._draw(delta, final=False)
+
+    def _draw(self, delta: str, *, final: bool) -> None:
+        self.text += delta
+        chars = messages = 0
+        for block in self._splitter.feed(delta):
+            self._show(block)
+            self._live = None  # finished: never touched again
+            chars, messages = chars + len(block), messages + 1
+        tail = self._splitter.close() if final else self._splitter.tail
+        if tail.strip() or (final and self._live is not None):
+            body = tail if final else displayable(tail)
+            self._show(body)
+            chars, messages = chars + len(body), messages + 1
+        if messages:
+            self.stats.record(chars, messages)
+
+    def replace(self, text: str) -> None:
+        """Recovery replaced the answer: blank every element drawn so far, then draw the new text."""
+        for element in self._drawn:
+            element.markdown("")
+        self.stats.record(0, len(self._drawn))
+        self._drawn, self._live, self._splitter, self.text = [], None, BlockSplitter(), ""
+        self.write(text)
+
+    def update_cost(self, pending: str) -> UpdateCost:
+        """Blocks that pending finishes cost their size once; the new unfinished tail is re-sent."""
+        spent = self.stats.bytes_estimate
+        answer = len(self.text) + len(pending)
+        if not spent:
+            return UpdateCost(0, 0, answer)
+        trial = BlockSplitter(tail=self._splitter.tail)
+        finished = trial.feed(pending)
+        tail = len(trial.tail) + 1 if trial.tail.strip() else 0
+        messages = len(finished) + (1 if tail else 0)
+        return UpdateCost(sum(map(len, finished)) + tail + MESSAGE_OVERHEAD * messages, spent, answer)
+
+    def finish(self, rest: str = "") -> None:
+        """The last text and the last block without the cursor, in one update."""
+        self._draw(rest, final=True)
+
+
+class NullTarget:
+    """A target that draws nothing: for benchmarks of the streaming path itself."""
+
+    def markdown(self, body: str) -> NullTarget:
+        return self
+
+    def empty(self) -> NullTarget:
+        return self
+
+    def container(self) -> NullTarget:
+        return self

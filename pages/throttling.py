@@ -1,0 +1,86 @@
+"""Throttled buffers: the same long answer through different flush policies, costs counted live."""
+
+import streamlit as st
+
+from components.callbacks import StreamRun, render_together, rendering
+from components.prompts import LONG_PROMPT
+from components.render_report import (
+    RenderOutcome,
+    counters_line,
+    pushed_over_time_chart,
+    summary_frame,
+    verdict,
+)
+from components.render_strategies import DEFAULT_COMPARISON, STRATEGIES
+from components.shell import ensure_app_shell
+from components.sidebar import current_settings
+from components.ui import chat_model_or_explain, show_outcome
+
+ensure_app_shell()
+
+st.title("Throttled buffers")
+st.markdown(
+    "Updating the screen on every token is wasteful: `st.write_stream` re-sends **the whole text "
+    "so far** with each token, so the bytes pushed to the browser grow with the *square* of the "
+    "answer. Batch the tokens, pace the updates, and render finished blocks once: **the same "
+    "text, a fraction of the bytes.**"
+)
+
+settings = current_settings()
+simulated = settings.provider == "simulated"
+length_col, speed_col = st.columns(2)
+length = length_col.slider("Answer length (tokens)", 200, 5000, 1500, step=100,
+                           disabled=not simulated)
+speed = speed_col.slider("Speed (tokens/s)", 20, 1000, 200, step=20, disabled=not simulated,
+                         help="This page's own pace for the simulated model, so long answers "
+                              "finish in seconds.")
+chosen = st.multiselect("Compare (2 or 3)", list(STRATEGIES), default=list(DEFAULT_COMPARISON),
+                        format_func=lambda k: STRATEGIES[k].label, max_selections=3)
+if not simulated:
+    st.caption("With a real model each column is its own request, so the answers differ; the "
+               "simulated model gives every column the identical seeded answer.")
+clicked = st.button("Stream side by side", type="primary", icon=":material/play_arrow:",
+                    disabled=len(chosen) < 2)
+
+verdict_slot = st.container(key="throttling_verdict").empty()
+report_slot = st.empty()
+columns = st.columns(max(len(chosen), 1), gap="medium")
+last = st.session_state.get("throttling.last")
+
+if clicked:
+    model = chat_model_or_explain(settings.with_overrides(tokens_per_second=float(speed)),
+                                  streaming=True, answer_tokens=length if simulated else 0)
+    if model:
+        runs, counters = [], []
+        for column, key in zip(columns, chosen, strict=True):
+            strategy = STRATEGIES[key]
+            column.subheader(strategy.label)
+            counters.append(column.empty())
+            box = column.container(border=True, key=f"throttled_{key}")
+            run = StreamRun(model, LONG_PROMPT, label=settings.label).start()
+            runs.append(rendering(run, strategy.sink(box), strategy.policy))
+
+        def show_counters() -> None:
+            for slot, r in zip(counters, runs, strict=True):
+                slot.markdown(counters_line(r.tokens, r.sink.stats))
+
+        render_together(runs, on_progress=show_counters)
+        for column, r in zip(columns, runs, strict=True):
+            with column:
+                show_outcome(r.run.result, settings)
+        last = [RenderOutcome(STRATEGIES[k].label, r.sink.text, r.tokens, r.sink.stats)
+                for k, r in zip(chosen, runs, strict=True)]
+        st.session_state["throttling.last"] = last
+elif last:
+    for column, outcome in zip(columns, last, strict=False):
+        column.subheader(outcome.label)
+        column.markdown(counters_line(outcome.tokens, outcome.stats))
+        column.container(border=True).markdown(outcome.text)
+
+if last:
+    verdict_slot.success(verdict(last), icon=":material/straighten:")
+    with report_slot.container():
+        st.altair_chart(pushed_over_time_chart(last), width="stretch")
+        st.dataframe(summary_frame(last), hide_index=True, width="stretch")
+        st.caption("Characters pushed = the markdown sent with each screen update, summed. "
+                   "`bench/throttling.py` measures the real websocket bytes in Chromium.")

@@ -1,0 +1,93 @@
+"""Streaming markdown: finished blocks are found wherever the chunks split, partial text renders safely."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from components.markdown_blocks import CURSOR, BlockSplitter, displayable
+from components.sinks import BlockSink, WholeTextSink
+from tests.recording_target import RecordingTarget
+
+DOC = ("Intro paragraph with *emphasis*.\n\n- one\n- two\n\n```python\nx = 1\n\ny = 2\n```\n"
+       "Closing words.\n")
+markdownish = st.text(alphabet=st.sampled_from(list("ab \n`~*_-#1.")), max_size=300)
+
+
+def split_at(text: str, cuts: list[int]) -> list[str]:
+    points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
+    return [text[a:b] for a, b in itertools.pairwise(points)]
+
+
+def test_paragraphs_lists_and_fences_become_blocks() -> None:
+    splitter = BlockSplitter()
+    blocks = splitter.feed(DOC)
+    assert blocks == ["Intro paragraph with *emphasis*.\n\n", "- one\n- two\n\n",
+                      "```python\nx = 1\n\ny = 2\n```\n"]  # a blank line inside a fence does not end it
+    assert splitter.tail == "Closing words.\n"
+    assert splitter.close() == "Closing words.\n"
+
+
+@given(text=markdownish, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=30))
+@settings(max_examples=200, deadline=None)
+def test_blocks_do_not_depend_on_how_the_text_was_chunked(text: str, cuts: list[int]) -> None:
+    whole = BlockSplitter()
+    whole.feed(text)
+    whole.close()
+    chunked = BlockSplitter()
+    for piece in split_at(text, cuts):
+        chunked.feed(piece)
+    chunked.close()
+    assert chunked.blocks == whole.blocks
+    assert "".join(chunked.blocks).strip() == text.strip() or not text.strip()
+
+
+@given(text=markdownish, cuts=st.lists(st.integers(min_value=0, max_value=400), max_size=30))
+@settings(max_examples=150, deadline=None)
+def test_a_block_sink_ends_showing_exactly_the_text(text: str, cuts: list[int]) -> None:
+    target = RecordingTarget()
+    sink = BlockSink(target)
+    pieces = split_at(text, cuts)
+    for piece in pieces[:-1]:
+        sink.write(piece)
+    sink.finish(pieces[-1] if pieces else "")
+    screen = "".join(target.screen())
+    assert screen.strip() == text.strip()
+    assert CURSOR not in screen
+    assert sink.text == text
+
+
+def test_a_whole_text_sink_pushes_quadratically_and_a_block_sink_linearly() -> None:
+    text = DOC * 40
+    pieces = [text[i:i + 4] for i in range(0, len(text), 4)]
+    whole, blocks = WholeTextSink(RecordingTarget()), BlockSink(RecordingTarget())
+    for piece in pieces:
+        whole.write(piece)
+        blocks.write(piece)
+    ratio_whole = whole.stats.chars_pushed / len(text)
+    ratio_blocks = blocks.stats.chars_pushed / len(text)
+    assert ratio_whole > len(pieces) / 3  # about half the number of updates
+    assert ratio_blocks < 30  # bounded by the longest block, whatever the length
+
+
+def test_an_open_code_fence_is_closed_for_display_after_the_cursor() -> None:
+    shown = displayable("Look:\n\n```python\nx = 1")
+    assert shown == f"Look:\n\n```python\nx = 1{CURSOR}\n```"
+
+
+def test_unclosed_code_span_and_emphasis_are_closed() -> None:
+    assert displayable("call `foo") == f"call `foo{CURSOR}`"
+    assert displayable("this is **very") == f"this is **very{CURSOR}**"
+    assert displayable("an *idea") == f"an *idea{CURSOR}*"
+    assert displayable("a finished `span` and **bold**") == f"a finished `span` and **bold**{CURSOR}"
+
+
+def test_a_just_opened_marker_is_held_back_until_its_text_arrives() -> None:
+    assert displayable("this is **") == f"this is {CURSOR}"
+    assert displayable("call `") == f"call {CURSOR}"
+
+
+def test_list_bullets_are_not_mistaken_for_emphasis() -> None:
+    assert displayable("* one\n* two") == f"* one\n* two{CURSOR}"

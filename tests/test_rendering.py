@@ -1,0 +1,59 @@
+"""The shared drawing path: a real StreamRun drawn through a policy into a sink shows the whole answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.callbacks import DEFAULT_POLICY, StreamRun, render, render_together, rendering
+from components.markdown_blocks import CURSOR
+from components.render_strategies import STRATEGIES
+from components.simulated_model import SimulatedChatModel
+from components.sinks import BlockSink
+from tests.recording_target import RecordingTarget
+
+
+def fast_model(tokens: int = 300) -> SimulatedChatModel:
+    return SimulatedChatModel(answer_tokens=tokens, ttft_s=0.0, tokens_per_second=20_000, jitter=0.0)
+
+
+@pytest.mark.parametrize("key", list(STRATEGIES))
+def test_every_strategy_ends_with_the_whole_answer_on_screen(key: str) -> None:
+    strategy = STRATEGIES[key]
+    target = RecordingTarget()
+    result = render(StreamRun(fast_model(), "long").start(), strategy.sink(target), strategy.policy)
+    assert result.ok and result.token_count == 300
+    screen = "".join(target.screen())
+    assert screen.strip() == result.text.strip()
+    assert CURSOR not in screen
+
+
+def test_runs_drawn_together_each_get_the_same_seeded_answer_and_progress_is_reported() -> None:
+    targets = [RecordingTarget(), RecordingTarget()]
+    calls: list[int] = []
+    renderings = [rendering(StreamRun(fast_model(), "long").start(), BlockSink(t)) for t in targets]
+    results = render_together(renderings, on_progress=lambda: calls.append(1), progress_every=0)
+    assert results[0].text == results[1].text
+    assert ["".join(t.screen()).strip() for t in targets] == [results[0].text.strip()] * 2
+    assert calls, "no progress callback"
+
+
+def test_the_default_policy_prices_updates_with_the_sink() -> None:
+    sink = BlockSink(RecordingTarget())
+    r = rendering(StreamRun(fast_model(2000), "long").start(), sink)
+    assert r.buffer.policy is DEFAULT_POLICY and r.buffer.costs is sink
+    render_together([r])
+    assert sink.stats.bytes_estimate <= 3 * len(sink.text)
+
+
+def test_a_page_that_goes_away_cancels_its_runs() -> None:
+    model = SimulatedChatModel(answer_tokens=500, ttft_s=0.0, tokens_per_second=200)
+    run = StreamRun(model, "long").start()
+
+    def leave() -> None:
+        raise KeyboardInterrupt  # what a Streamlit rerun or a closed tab does to the script
+
+    with pytest.raises(KeyboardInterrupt):
+        render_together([rendering(run, BlockSink(RecordingTarget()))], on_progress=leave,
+                        progress_every=0)
+    result = run.wait()
+    assert result.cancelled and result.token_count < 500
