@@ -22,8 +22,7 @@ def environment_line() -> str:
 
 def append_section(title: str, table: str, *, notes: str = "") -> None:
     """Write one dated section: the command, the environment, the table and a reading of it."""
-    command = "python " + " ".join([Path(sys.argv[0]).as_posix().split("/main/")[-1],
-                                    *sys.argv[1:]])
+    command = " ".join(["python -m", f"bench.{Path(sys.argv[0]).stem}", *sys.argv[1:]])
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     section = (f"\n## {title} — {stamp}\n\nCommand: `{command}`  \n"
                f"Environment: {environment_line()}\n\n{table}\n")

@@ -179,6 +179,8 @@ class ThrottledBuffer:
         self._pending_chars = 0
         self._last_flush = clock.now()
         self.flushes = 0
+        self.update_times: list[float] = []
+        """When each update was released (the final one included): the policy's own pace."""
 
     @property
     def pending(self) -> str:
@@ -221,12 +223,16 @@ class ThrottledBuffer:
         return max(self.policy.min_interval - (self.clock.now() - self._last_flush), 0.0)
 
     def close(self) -> str:
-        """The final flush: everything still pending, possibly empty."""
-        return self._flush(self.pending) if self._pending_chars else ""
+        """The final flush: everything still pending, possibly empty (the final update anyway)."""
+        if self._pending_chars:
+            return self._flush(self.pending)
+        self.update_times.append(self.clock.now())
+        return ""
 
     def _flush(self, text: str) -> str:
         self._pending.clear()
         self._pending_chars = 0
         self._last_flush = self.clock.now()
         self.flushes += 1
+        self.update_times.append(self._last_flush)
         return text

@@ -94,6 +94,7 @@ def _unclosed_markers(partial: str) -> list[str]:
 
 
 _LIST_MARKER = re.compile(r"(?m)^\s*[*+-]\s")
+_BARE_LIST_MARKER = re.compile(r"(?:^|\n)\s*([*+-]|\d+[.)])$")
 _TRAILING_MARKER = re.compile(r"(\*\*|\*|_|`)$")
 
 
@@ -106,6 +107,8 @@ def displayable(partial: str, *, cursor: str = CURSOR) -> str:
     fence = _open_fence(partial)
     if fence is not None:
         return f"{partial}{cursor}\n{fence}"
+    if bare := _BARE_LIST_MARKER.search(partial):  # "-" before its space: not yet a bullet
+        return displayable(partial[: bare.start(1)], cursor=cursor)
     markers = _unclosed_markers(partial)
     if not markers:
         return partial + cursor

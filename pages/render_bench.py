@@ -5,7 +5,7 @@ URL: /render_bench?strategy=<key>|write_stream|baseline&tokens=N&rate=R
 
 import streamlit as st
 
-from components.callbacks import StreamRun, render
+from components.callbacks import StreamRun, render_together, rendering
 from components.render_report import max_in_one_second
 from components.render_strategies import STRATEGIES
 from components.settings import ProviderSettings
@@ -27,8 +27,8 @@ if key != "baseline":  # baseline: the page without an answer, which every measu
         st.write_stream(run)
     else:
         strategy = STRATEGIES[key]
-        sink = strategy.sink(st.container())
-        render(run, sink, strategy.policy)
-        sent_per_second = str(max_in_one_second([t for t, _ in sink.stats.timeline]))
+        drawn = rendering(run, strategy.sink(st.container()), strategy.policy)
+        render_together([drawn])
+        sent_per_second = str(max_in_one_second(drawn.buffer.update_times))
     shown = len(run.result.text)
 st.container(key="bench_done").caption(f"done {shown} {sent_per_second} chars; max updates/s")

@@ -91,3 +91,11 @@ def test_a_just_opened_marker_is_held_back_until_its_text_arrives() -> None:
 
 def test_list_bullets_are_not_mistaken_for_emphasis() -> None:
     assert displayable("* one\n* two") == f"* one\n* two{CURSOR}"
+
+
+def test_a_list_split_mid_item_renders_as_a_list_so_far() -> None:
+    assert displayable("- one\n- tw") == f"- one\n- tw{CURSOR}"
+    assert displayable("- one\n- **bo") == f"- one\n- **bo{CURSOR}**"
+    assert displayable("- one\n-") == f"- one\n{CURSOR}"  # the next bullet has not started yet
+    assert displayable("1. one\n2.") == f"1. one\n{CURSOR}"
+    assert displayable("3 - 2") == f"3 - 2{CURSOR}"  # a dash inside a line is just a dash
