@@ -147,6 +147,23 @@ data: [DONE]
 The hard parts are around it: rendering efficiently, measuring what users feel, and \
 surviving connections that break halfway."""
 
+_OUTLINE = """\
+1. **Wait:** without streaming, users stare at a spinner until the last token.
+2. **First words:** streaming shows text after the time to first token.
+3. **Same total:** the model is not faster; the wait just feels shorter."""
+
+_CONTACT = """\
+Here is the support summary you asked for, with the details an assistant should never show.
+
+The customer, Alice Martin, wrote from alice.martin@example.com and asked us to call back on \
++1 (555) 010-4477 after 5 pm. Her colleague bob.smith+billing@example.co.uk is in copy.
+
+While debugging, she pasted a key into the ticket: sk-live-4fJ9kQ2mZx7Lr8Tn3Wv6. Rotate it \
+today and reply to support@streaming-lab.example, or phone 555.867.5309 for the on-call team.
+
+A redaction stage between the model and the screen catches all of this, even when an address \
+arrives split across two tokens."""
+
 _SHORT = "Streaming shows an answer's words as the model writes them, instead of all at the end."
 
 ANSWERS: tuple[Answer, ...] = (
@@ -161,6 +178,9 @@ ANSWERS: tuple[Answer, ...] = (
                                 "errors", "stall", "timeout", "fail", "resume"}), _DROPS),
     Answer("chat", frozenset({"chat", "history", "assistant", "conversation", "stop",
                                "regenerate", "cache"}), _CHAT),
+    Answer("outline", frozenset({"outline", "points", "plan", "steps"}), _OUTLINE),
+    Answer("contact", frozenset({"contact", "customer", "ticket", "support", "summary", "email",
+                                  "phone", "redact", "secret", "secrets"}), _CONTACT),
 )
 GENERAL = Answer("general", frozenset(), _GENERAL)
 

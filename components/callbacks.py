@@ -9,6 +9,7 @@ iterated on the script thread, hands the text to the screen (`st.write_stream(ru
 from __future__ import annotations
 
 import asyncio
+import itertools
 import queue
 import threading
 import time
@@ -105,6 +106,50 @@ class TokenTimingHandler(BaseCallbackHandler):
     def tokens_so_far(self) -> int:
         return len(self.token_times)
 
+    def gaps_ms(self) -> list[float]:
+        """Milliseconds between consecutive tokens: the rhythm of the stream."""
+        times = list(self.token_times)
+        return [round((b - a) * 1000, 1) for a, b in itertools.pairwise(times)]
+
+
+class MetricsHandler(BaseCallbackHandler):
+    """Live numbers while a run streams: time to first token, tokens so far, tokens per second."""
+
+    run_inline = True
+
+    def __init__(self, clock: Clock = REAL_CLOCK) -> None:
+        self.clock = clock
+        self.started: float | None = None
+        self.first_token: float | None = None
+        self.last_token: float | None = None
+        self.tokens = 0
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        self.started = self.clock.now()
+
+    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
+        if not token:
+            return
+        now = self.clock.now()
+        self.tokens += 1
+        self.last_token = now
+        if self.first_token is None:
+            self.first_token = now
+
+    @property
+    def time_to_first_token(self) -> float | None:
+        if self.first_token is None or self.started is None:
+            return None
+        return self.first_token - self.started
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Rate since the first token (the stream's own speed, without the wait before it)."""
+        if self.first_token is None or self.last_token is None or self.tokens < 2:
+            return None
+        span = self.last_token - self.first_token
+        return (self.tokens - 1) / span if span > 0 else None
+
 
 @dataclass(frozen=True)
 class LoggedEvent:
@@ -133,6 +178,9 @@ class EventLogHandler(BaseCallbackHandler):
 
     def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
         self._log("on_chat_model_start", f"{sum(len(m) for m in messages)} message(s)")
+
+    def on_llm_start(self, serialized: Any, prompts: list[str], **kwargs: Any) -> None:
+        self._log("on_llm_start", f"{len(prompts)} prompt(s)")
 
     def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
         self._log("on_llm_new_token", repr(token))
@@ -163,7 +211,9 @@ class StreamRun:
     def __init__(self, model: BaseChatModel, prompt: str | Sequence[BaseMessage], *,
                  mode: Mode = "stream", handlers: Sequence[BaseCallbackHandler] = (),
                  ui_tokens: bool = True, clock: Clock = REAL_CLOCK, label: str = "",
-                 recovery: Recovery = DEFAULT_RECOVERY) -> None:
+                 recovery: Recovery = DEFAULT_RECOVERY, on_screen: str = "") -> None:
+        """`on_screen`: partial text a user already sees from an earlier failed run (a Retry
+        button): this run shows it at once and adds only what goes beyond it."""
         self.model = model
         self.messages = as_messages(prompt)
         self.mode = mode
@@ -171,7 +221,8 @@ class StreamRun:
         self.recovery = recovery
         self.ui_tokens = ui_tokens
         self._supervisor: RecoveringStream | None = None
-        self.result = StreamResult(label=label)
+        self.result = StreamResult(label=label, text=on_screen if mode == "stream" else "")
+        self.on_screen = self.result.text
         self.timing = TokenTimingHandler(clock)
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._cancelled = threading.Event()
@@ -215,7 +266,8 @@ class StreamRun:
                 self._queue.put(event)
 
         self._supervisor = RecoveringStream(self.model, self.messages, self.recovery, config=config,
-                                            cancelled=self._cancelled, clock=self.clock, emit=emit)
+                                            cancelled=self._cancelled, clock=self.clock, emit=emit,
+                                            on_screen=self.on_screen)
         done: Completed = self._supervisor.run()
         return _Finished(done.text, done.finish_reason, done.usage)
 
@@ -379,6 +431,8 @@ class Rendering:
 
 def rendering(run: StreamRun, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> Rendering:
     """Pair a started run with a sink through a policy (the buffer shares the run's clock)."""
+    if run.on_screen:
+        sink.write(run.on_screen)  # a retry keeps the failed run's text in view
     return Rendering(run, sink, ThrottledBuffer(policy, run.clock, costs=sink))
 
 

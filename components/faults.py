@@ -62,6 +62,25 @@ class Fault:
     def label(self) -> str:
         return FAULT_LABELS[self.kind]
 
+    @property
+    def summary(self) -> str:
+        """The fault with its numbers, for captions: 'connection drops after 40 tokens, once'."""
+        what = {
+            "none": "no fault",
+            "drop": f"connection drops after {self.after} tokens",
+            "random_drop": f"connection drops at random ({self.probability:.1%} per token)",
+            "stall": f"server stalls {self.stall_s:g} s after {self.after} tokens",
+            "status_500": "HTTP 500 before the first token",
+            "status_429": "HTTP 429 before the first token",
+            "slow_first": f"first token {self.first_token_delay_s:g} s late",
+            "early_end": f"stream ends without a finish reason after {self.after} tokens",
+        }[self.kind]
+        if self.kind == "none":
+            return what
+        times = "once" if self.failing_requests == 1 else (
+            "on every request" if self.failing_requests > 1000 else f"{self.failing_requests} times")
+        return f"{what}, {times}"
+
 
 def connection_error() -> OpenAIConnectionError:
     """What `langchain-openai` raises when the server cuts the connection mid-stream."""

@@ -20,3 +20,7 @@ LONG_PROMPT = ("Write a long, detailed guide to streaming LLM output in producti
 CONTINUE_INSTRUCTION = ("Your previous reply was cut off. Continue it exactly where it stopped: do not "
                         "repeat any of it, do not add a preamble.")
 """Sent after the partial reply when a broken stream is resumed (see components/recovery.py)."""
+DROPS_PROMPT = "What happens when the network drops in the middle of a streamed answer?"
+CALLBACKS_PROMPT = "How do callback handlers carry tokens from the model to the screen?"
+REDACT_PROMPT = "Summarize the customer's support ticket, with their contact details."
+OUTLINE_PROMPT = "Plan an outline: the main points and steps of why streaming helps users."

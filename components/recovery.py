@@ -161,10 +161,11 @@ class RecoveringStream:
 
     def __init__(self, model: BaseChatModel, messages: list[BaseMessage], recovery: Recovery, *,
                  config: dict[str, Any], cancelled: threading.Event, clock: Clock,
-                 emit: Callable[[Event], None], seed: int = 0) -> None:
+                 emit: Callable[[Event], None], seed: int = 0, on_screen: str = "") -> None:
         self.model, self.messages, self.recovery = model, messages, recovery
         self.config, self.cancelled, self.clock, self.emit = config, cancelled, clock, emit
-        self.shown = ""
+        self.shown = on_screen
+        """What the user sees: a retry re-generates this silently and only shows what is new."""
         self.useful_tokens = 0
         """Tokens behind the text on screen; the rest of what was received was wasted."""
         self.rng = random.Random(seed)

@@ -12,6 +12,7 @@ from typing import Protocol
 from components.clock import REAL_CLOCK, Clock
 from components.flush_policies import UpdateCost
 from components.markdown_blocks import BlockSplitter, displayable
+from components.transforms import StreamTransform
 
 MESSAGE_OVERHEAD = 90
 """Bytes Streamlit adds to each element update on the websocket (measured by bench/throttling.py)."""
@@ -171,3 +172,68 @@ class NullTarget:
 
     def container(self) -> NullTarget:
         return self
+
+
+class TransformedSink:
+    """A sink behind a stream transform (redaction, masking): it only ever sees final text."""
+
+    def __init__(self, inner: BlockSink | WholeTextSink, transform: StreamTransform) -> None:
+        self.inner, self.transform = inner, transform
+        self.raw = ""
+
+    @property
+    def text(self) -> str:
+        return self.inner.text
+
+    @property
+    def stats(self) -> RenderStats:
+        return self.inner.stats
+
+    def write(self, delta: str) -> None:
+        self.raw += delta
+        if out := self.transform.feed(delta):
+            self.inner.write(out)
+
+    def finish(self, rest: str = "") -> None:
+        self.raw += rest
+        self.inner.finish(self.transform.feed(rest) + self.transform.close())
+
+    def replace(self, text: str) -> None:
+        self.raw = text
+        self.transform = type(self.transform)(self.transform.rules)
+        self.inner.replace(self.transform.feed(text))
+
+    def update_cost(self, pending: str) -> UpdateCost:
+        return self.inner.update_cost(pending)
+
+
+class TeeSink:
+    """One run drawn into several sinks at once (raw and transformed side by side)."""
+
+    def __init__(self, *sinks: BlockSink | WholeTextSink | TransformedSink) -> None:
+        self.sinks = sinks
+
+    @property
+    def text(self) -> str:
+        return self.sinks[0].text
+
+    @property
+    def stats(self) -> RenderStats:
+        return self.sinks[0].stats
+
+    def write(self, delta: str) -> None:
+        for sink in self.sinks:
+            sink.write(delta)
+
+    def finish(self, rest: str = "") -> None:
+        for sink in self.sinks:
+            sink.finish(rest)
+
+    def replace(self, text: str) -> None:
+        for sink in self.sinks:
+            sink.replace(text)
+
+    def update_cost(self, pending: str) -> UpdateCost:
+        costs = [sink.update_cost(pending) for sink in self.sinks]
+        return UpdateCost(sum(c.next for c in costs), sum(c.spent for c in costs),
+                          sum(c.answer for c in costs))

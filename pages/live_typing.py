@@ -49,8 +49,11 @@ if clicked:
                                                   icon=":material/hourglass_top:"),
             show_answer=blocked_slot.markdown,
         ).start()
-        with right_box:
+        streamed_slot = right_box.empty()
+        with streamed_slot.container():
             st.write_stream(race.streamed_text(), cursor="▌")
+        if race.streamed.result.replaced:  # recovery replaced a broken stream's text
+            streamed_slot.markdown(race.streamed.result.text)
         race.finish()
         last = {"blocked": race.blocked.result, "streamed": race.streamed.result}
         st.session_state["live_typing.last"] = last

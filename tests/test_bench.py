@@ -13,3 +13,12 @@ def test_live_typing_bench_runs_the_pages_path() -> None:
     assert tokens > 0
     assert b_first == pytest.approx(b_total, abs=0.05)  # blocking shows everything at its end
     assert 0 < s_first <= s_total
+
+
+def test_chaos_bench_default_recovery_completes_every_transient_fault() -> None:
+    from components.chaos import chaos_cases, run_chaos, summarize
+
+    summaries = {s.strategy: s for s in summarize(run_chaos(chaos_cases(30, seed=5)))}
+    assert summaries["default"].complete == 30
+    assert summaries["keep_partial"].complete < 30
+    assert summaries["resume"].tokens_wasted == 0

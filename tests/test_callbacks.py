@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 
-from components.callbacks import EventLogHandler, StreamRun, TokenTimingHandler
+from components.callbacks import EventLogHandler, MetricsHandler, StreamRun, TokenTimingHandler
 from components.clock import FakeClock
 from components.errors import outcome_message
 from components.recovery import RECOVERIES, StreamTruncated
@@ -140,3 +140,31 @@ def test_first_visible_is_stamped_when_text_reaches_the_reader() -> None:
     result = StreamRun(model, PROMPT).start().wait()
     assert 0.1 < result.first_visible < time.perf_counter() - started
     assert result.first_visible >= result.time_to_first_token
+
+
+@pytest.mark.parametrize("subset", [(0,), (1,), (2,), (3,), (0, 1), (1, 3), (0, 1, 2, 3)])
+def test_any_subset_of_the_page_handlers_sees_every_token_once_in_order(clock: FakeClock,
+                                                                        subset: tuple) -> None:
+    """What the layered-handlers demo relies on: turning one off changes nothing for the others."""
+    handlers = [Recorder(), MetricsHandler(clock), EventLogHandler(clock), TokenTimingHandler(clock)]
+    chosen = [handlers[i] for i in subset]
+    model = SimulatedChatModel(clock=clock, streaming=True)
+    run = StreamRun(model, PROMPT, mode="invoke", handlers=chosen, clock=clock).start()
+    run.wait()
+    tokens = expected_tokens(FakeClock())
+    recorder, metrics, log, timing = handlers
+    if 0 in subset:
+        assert recorder.tokens == tokens
+    if 1 in subset:
+        assert metrics.tokens == len(tokens)
+        assert metrics.time_to_first_token == pytest.approx(run.result.token_times[0])
+        assert metrics.tokens_per_second == pytest.approx(
+            (len(tokens) - 1) / (run.result.token_times[-1] - run.result.token_times[0]))
+    if 2 in subset:
+        assert [e.detail for e in log.events if e.event == "on_llm_new_token" and e.detail != "''"] \
+            == [repr(t) for t in tokens]
+    if 3 in subset:
+        assert len(timing.gaps_ms()) == len(tokens) - 1 and all(g >= 0 for g in timing.gaps_ms())
+    for i in set(range(4)) - set(subset):  # a handler not attached saw nothing
+        assert not (handlers[i].tokens if i in (0, 1) else
+                    handlers[i].events if i == 2 else handlers[i].token_times)

@@ -7,7 +7,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from components.answers import pick_answer
-from components.prompts import SAMPLE_PROMPT, SHORT_PROMPT
+from components.prompts import CALLBACKS_PROMPT, DROPS_PROMPT, SAMPLE_PROMPT, SHORT_PROMPT
 
 APP = "../app.py"  # AppTest resolves paths from this file
 FAST = {"lab.ttft_ms": 20, "lab.tokens_per_second": 400.0}
@@ -155,3 +155,131 @@ def test_throttling_with_an_openai_compatible_server(openai_server) -> None:
     texts = {o.text for o in at.session_state["throttling.last"]}
     assert texts == {"Hello, this is a real SSE stream."}
     assert len([r for r in openai_server.records if r.payload.get("stream")]) == 3
+
+
+def drops_page(**state: object) -> AppTest:
+    at = app(**state).run()
+    at.switch_page("pages/network_drops.py").run()
+    assert not at.exception
+    return at
+
+
+def drops_answer() -> str:
+    return pick_answer(DROPS_PROMPT).text
+
+
+def test_network_drops_default_recovery_completes_the_answer() -> None:
+    at = drops_page()
+    at.button[0].click().run()
+    assert not at.exception
+    last = at.session_state["network_drops.last"]
+    result = last["result"]
+    assert result.ok and result.text == drops_answer()
+    assert [a.kind for a in result.attempts] == ["stream", "retry"]
+    assert {m.label: m.value for m in at.metric}["Extra requests"] == "1"
+    assert any("once" in c.value for c in at.caption)
+
+
+def test_network_drops_keep_partial_then_retry_adds_only_the_rest() -> None:
+    at = drops_page()
+    at.selectbox[1].set_value("keep_partial").run()
+    at.button[0].click().run()
+    partial = at.session_state["network_drops.last"]["result"]
+    assert not partial.ok and 0 < len(partial.text) < len(drops_answer())
+    assert drops_answer().startswith(partial.text)
+    assert any(b.label == "Retry" for b in at.button)
+    next(b for b in at.button if b.label == "Retry").click().run()
+    assert not at.exception
+    retried = at.session_state["network_drops.last"]["result"]
+    assert retried.ok and retried.text == drops_answer()  # the fault healed; nothing doubled
+
+
+def test_network_drops_chaos_compares_the_strategies() -> None:
+    at = drops_page()
+    next(b for b in at.button if b.label == "Run the chaos").click().run(timeout=60)
+    assert not at.exception
+    summaries = {s.strategy: s for s in at.session_state["network_drops.chaos"]}
+    assert summaries["default"].complete == summaries["default"].answers == 20
+    assert summaries["keep_partial"].complete < 20
+    assert any("20/20" in s.value for s in at.success)
+
+
+def test_network_drops_recovers_a_real_cut_connection(openai_server) -> None:
+    openai_server.script.fault, openai_server.script.after = "cut", 4
+    openai_server.script.faulty_requests = 1
+    at = drops_page(**{"lab.provider": "openai", "lab.base_url": openai_server.base_url,
+                       "lab.model": "fake-model"})
+    at.selectbox[0].set_value("none").run()  # the fault is real this time: the server cuts TCP
+    at.button[0].click().run()
+    result = at.session_state["network_drops.last"]["result"]
+    assert result.ok and result.text == "Hello, this is a real SSE stream."
+    assert result.attempts[0].outcome == "connection dropped"
+
+
+def test_network_drops_unreachable_server_is_a_message_not_a_traceback() -> None:
+    at = drops_page(**{"lab.provider": "openai", "lab.base_url": "http://127.0.0.1:9/v1"})
+    at.button[0].click().run()
+    assert not at.exception
+    result = at.session_state["network_drops.last"]["result"]
+    assert not result.ok and len(result.attempts) == 3
+    assert any(b.label == "Retry" for b in at.button)
+
+
+def callbacks_page(**state: object) -> AppTest:
+    at = app(**state).run()
+    at.switch_page("pages/callbacks.py").run()
+    assert not at.exception
+    return at
+
+
+def test_callbacks_pitfall_no_handler_shows_text_only_at_the_end() -> None:
+    at = callbacks_page()
+    at.button(key="pitfall_run").click().run()
+    at.toggle(key="callbacks.attach").set_value(True).run()
+    at.button(key="pitfall_run").click().run()
+    assert not at.exception
+    without, with_ = (at.session_state[f"callbacks.pitfall.{on}"] for on in (False, True))
+    assert without.text == with_.text == pick_answer(CALLBACKS_PROMPT).text
+    assert without.token_times and with_.token_times  # both runs streamed from the model…
+    assert without.first_visible >= without.token_times[-1]  # …but without a handler, seen at the end
+    assert with_.first_visible < with_.token_times[-1]
+    assert any("without a handler" in s.value for s in at.success)
+
+
+def test_callbacks_layers_compose_and_the_middleware_redacts() -> None:
+    at = callbacks_page()
+    at.checkbox[0].uncheck().run()  # no UI handler
+    at.checkbox[3].uncheck().run()  # no timing handler
+    next(b for b in at.button if b.label == "Run with these handlers").click().run()
+    layers = at.session_state["callbacks.layers"]
+    assert layers["timing"] is None and layers["metrics"].tokens > 100
+    tokens = [e for e in layers["log"].events if e.event == "on_llm_new_token" and e.detail != "''"]
+    assert len(tokens) == layers["metrics"].tokens
+    assert layers["result"].text == pick_answer(SAMPLE_PROMPT).text  # delivered at the end
+
+    next(b for b in at.button if b.label == "Stream through the transform").click().run()
+    assert not at.exception
+    middleware = at.session_state["callbacks.middleware"]
+    assert "alice.martin@example.com" in middleware["raw"]
+    assert "@" not in middleware["clean"] and "[e-mail]" in middleware["clean"]
+    assert 0 < middleware["max_held"] < 40
+    assert any("**True**" in i.value for i in at.info)
+
+
+def test_callbacks_inside_langchain_events_and_steps() -> None:
+    at = callbacks_page()
+    next(b for b in at.button if b.label == "Show the events").click().run()
+    events = at.session_state["callbacks.timeline"]
+    assert {e.name for e in events} >= {"ChatPromptTemplate", "SimulatedChatModel", "StrOutputParser"}
+    next(b for b in at.button if b.label == "Run outline → answer").click().run()
+    assert not at.exception
+    assert at.session_state["callbacks.steps"].startswith("Streaming sends the answer")
+
+
+def test_callbacks_middleware_with_an_openai_compatible_server(openai_server) -> None:
+    at = callbacks_page(**{"lab.provider": "openai", "lab.base_url": openai_server.base_url,
+                           "lab.model": "fake-model"})
+    at.selectbox[0].set_value("upper").run()
+    next(b for b in at.button if b.label == "Stream through the transform").click().run()
+    middleware = at.session_state["callbacks.middleware"]
+    assert middleware["clean"] == middleware["raw"].upper() == "HELLO, THIS IS A REAL SSE STREAM."

@@ -1,0 +1,171 @@
+"""Callback handlers: tokens reach the screen only through a handler; handlers layer; streams transform."""
+
+import streamlit as st
+
+from components.callbacks import (
+    EventLogHandler,
+    MetricsHandler,
+    StreamRun,
+    TokenTimingHandler,
+    render_together,
+    rendering,
+)
+from components.callbacks_report import (
+    event_log_frame,
+    gaps_chart,
+    metrics_line,
+    redaction_counts,
+    timeline_chart,
+    timeline_frame,
+)
+from components.inside_langchain import (
+    PATH,
+    event_timeline,
+    outline_then_answer,
+    run_steps,
+    small_chain,
+    streamlit_step_handler,
+)
+from components.metrics import seconds
+from components.prompts import CALLBACKS_PROMPT, REDACT_PROMPT, SAMPLE_PROMPT
+from components.shell import ensure_app_shell
+from components.sidebar import current_settings
+from components.sinks import BlockSink, TeeSink, TransformedSink
+from components.transforms import TRANSFORM_LABELS, TRANSFORMS
+from components.ui import chat_model_or_explain, show_outcome
+
+ensure_app_shell()
+
+st.title("Callback handlers")
+st.markdown("Streaming is **event-driven**: switching it on shows nothing by itself. Tokens reach "
+            "the user only through a **handler**; handlers stack without touching each other, and "
+            "the stream can be **transformed** on its way to the screen.")
+settings = current_settings()
+pitfall_tab, layers_tab, middleware_tab, inside_tab = st.tabs(
+    ["1 · The pitfall", "2 · Layered handlers", "3 · Middleware", "4 · Inside LangChain"])
+
+with pitfall_tab:
+    st.markdown("The model below is built with `streaming=True` and called with `invoke()`. "
+                "Without a token handler it streams into the void: the text appears at the end.")
+    toggle_col, button_col = st.columns([3, 1], vertical_alignment="center")
+    attach = toggle_col.toggle("Attach the UI token handler", value=False, key="callbacks.attach")
+    clicked = button_col.button("Run the prompt", type="primary", icon=":material/play_arrow:",
+                                key="pitfall_run", width="stretch")
+    without, with_ = st.columns(2)
+    verdict_slot = st.empty()
+    box = st.container(border=True, key="pitfall_answer")
+    if clicked:
+        model = chat_model_or_explain(settings, streaming=True)
+        if model:
+            run = StreamRun(model, CALLBACKS_PROMPT, mode="invoke", ui_tokens=attach,
+                            label=settings.label).start()
+            render_together([rendering(run, BlockSink(box))])
+            st.session_state[f"callbacks.pitfall.{attach}"] = run.result
+            show_outcome(run.result, settings)
+    results = {on: st.session_state.get(f"callbacks.pitfall.{on}") for on in (False, True)}
+    for column, on, name in ((without, False, "no handler"), (with_, True, "UI handler")):
+        column.metric(f"First visible text · {name}", seconds(results[on] and results[on].first_visible))
+    if results[False] and results[True]:
+        verdict_slot.container(key="pitfall_verdict").success(
+            f"Same model, same `streaming=True`: without a handler the first words appeared after "
+            f"**{seconds(results[False].first_visible)}**, with the UI handler after "
+            f"**{seconds(results[True].first_visible)}**.", icon=":material/straighten:")
+    else:
+        verdict_slot.caption("Run it once with the toggle off and once with it on.")
+
+with layers_tab:
+    st.markdown("Attach any combination to **one** run. Each handler sees every token once, in "
+                "order; turning one off changes nothing for the others.")
+    c1, c2, c3, c4 = st.columns(4)
+    use_ui = c1.checkbox("UI handler", value=True, help="Types the text live.")
+    use_metrics = c2.checkbox("Metrics handler", value=True, help="Live TTFT, tokens/s, tokens.")
+    use_log = c3.checkbox("Event log handler", value=True, help="Every callback event, timed.")
+    use_timing = c4.checkbox("Timing handler", value=True, help="Gaps between tokens, charted.")
+    clicked = st.button("Run with these handlers", type="primary", icon=":material/layers:")
+    text_col, side_col = st.columns([3, 2], gap="large")
+    layered_box = text_col.container(border=True, key="layered_answer")
+    metrics_slot, gaps_slot = side_col.empty(), side_col.empty()
+    log_count_slot, log_slot = st.empty(), st.empty()
+
+    def show_layers(layers: dict) -> None:
+        if layers["metrics"]:
+            metrics_slot.markdown(metrics_line(layers["metrics"]))
+        if layers["timing"] and len(layers["timing"].token_times) > 1:
+            gaps_slot.altair_chart(gaps_chart(layers["timing"].gaps_ms()), width="stretch")
+        if layers["log"]:
+            log_count_slot.markdown(f"**Event log** · {len(layers['log'].events)} events, newest first")
+            log_slot.dataframe(event_log_frame(layers["log"], newest_first=True), hide_index=True,
+                               height=240, width="stretch")
+
+    if clicked:
+        model = chat_model_or_explain(settings, streaming=True)
+        if model:
+            metrics, log, timing = MetricsHandler(), EventLogHandler(), TokenTimingHandler()
+            layers = {"metrics": metrics if use_metrics else None, "log": log if use_log else None,
+                      "timing": timing if use_timing else None}
+            run = StreamRun(model, SAMPLE_PROMPT, mode="invoke", ui_tokens=use_ui,
+                            handlers=[h for h in layers.values() if h], label=settings.label).start()
+            if not use_ui:
+                layered_box.caption("No UI handler: the text arrives at the end.")
+            render_together([rendering(run, BlockSink(layered_box))],
+                            on_progress=lambda: show_layers(layers))
+            st.session_state["callbacks.layers"] = {**layers, "result": run.result}
+            show_outcome(run.result, settings)
+    elif last_layers := st.session_state.get("callbacks.layers"):
+        layered_box.markdown(last_layers["result"].text)
+        show_layers(last_layers)
+
+with middleware_tab:
+    st.markdown("A transform stage between the model and the screen. It holds back only the "
+                "characters that could still turn into something to redact, so an address split "
+                "across tokens (`alice@exa` + `mple.com`) is still caught.")
+    kind = st.selectbox("Transform", list(TRANSFORMS), format_func=TRANSFORM_LABELS.get)
+    prompt = st.text_input("Prompt", REDACT_PROMPT, key="callbacks.redact_prompt")
+    transform_clicked = st.button("Stream through the transform", type="primary",
+                                  icon=":material/filter_alt:")
+    verdict_slot = st.empty()
+    raw_col, clean_col = st.columns(2, gap="large")
+    raw_col.markdown("**Raw stream**")
+    clean_col.markdown("**What the user sees**")
+    raw_box = raw_col.container(border=True, key="raw_stream")
+    clean_box = clean_col.container(border=True, key="transformed_stream")
+    if transform_clicked:
+        model = chat_model_or_explain(settings, streaming=True)
+        if model:
+            transform = TRANSFORMS[kind]()
+            clean = TransformedSink(BlockSink(clean_box), transform)
+            run = StreamRun(model, prompt, label=settings.label).start()
+            render_together([rendering(run, TeeSink(BlockSink(raw_box), clean))])
+            counts = redaction_counts(clean.text)
+            st.session_state["callbacks.middleware"] = {"raw": run.result.text, "clean": clean.text,
+                                                         "max_held": transform.max_held}
+            found = ", ".join(f"{n} × `{tag}`" for tag, n in counts.items()) or "nothing to redact"
+            verdict_slot.container(key="middleware_verdict").info(
+                f"{found}. The look-ahead never held more than **{transform.max_held} characters**; "
+                f"the transformed text equals the transform of the whole answer: "
+                f"**{transform.whole(run.result.text) == clean.text}**.", icon=":material/shield:")
+
+with inside_tab:
+    st.markdown(f"The path of a token: {PATH}.")
+    st.markdown("**A small chain** — `prompt | model | StrOutputParser()` — and every event "
+                "`astream_events(version=\"v2\")` reports for it:")
+    if st.button("Show the events", icon=":material/timeline:"):
+        model = chat_model_or_explain(settings, streaming=True)
+        if model:
+            with st.spinner("Streaming the chain and recording its events…"):
+                events = event_timeline(small_chain(model), {"question": SAMPLE_PROMPT})
+            st.session_state["callbacks.timeline"] = events
+    if events := st.session_state.get("callbacks.timeline"):
+        st.altair_chart(timeline_chart(events), width="stretch")
+        with st.expander(f"All {len(events)} events"):
+            st.dataframe(timeline_frame(events), hide_index=True, width="stretch")
+    st.markdown("**Two steps** — an outline, then the answer — drawn by LangChain's own "
+                "`StreamlitCallbackHandler` (`langchain_community`): each call streams into its "
+                "own section.")
+    if st.button("Run outline → answer", icon=":material/account_tree:"):
+        model = chat_model_or_explain(settings, streaming=True)
+        if model:
+            steps_box = st.container(key="steps")
+            answer = run_steps(outline_then_answer(model), {"question": SAMPLE_PROMPT},
+                               streamlit_step_handler(steps_box))
+            st.session_state["callbacks.steps"] = answer

@@ -1,0 +1,137 @@
+"""Network drops and fallback: break the stream on purpose, watch the recovery keep the answer whole."""
+
+import streamlit as st
+
+from components.callbacks import StreamRun, render_together, rendering
+from components.chaos import chaos_cases, run_chaos, summarize
+from components.faults import FAULT_LABELS, Fault, FaultyChatModel
+from components.metrics import seconds
+from components.prompts import DROPS_PROMPT, prompt_problem
+from components.recovery import DEFAULT_RECOVERY, RECOVERIES
+from components.recovery_report import attempts_frame, chaos_chart, chaos_frame, status_line
+from components.shell import ensure_app_shell
+from components.sidebar import current_settings
+from components.sinks import BlockSink
+from components.ui import chat_model_or_explain
+
+ensure_app_shell()
+
+st.title("Network drops and fallback")
+st.markdown(
+    "Streams break in production: the connection drops mid-answer, the server stalls or ends "
+    "early without saying so. LangChain's `with_fallbacks` only guards the **first** chunk and "
+    "`with_retry` does not retry streams, so the app recovers on its own. **Break this stream on "
+    "purpose and watch the answer still arrive whole** — the same recovery protects every page."
+)
+
+settings = current_settings()
+fault_col, strategy_col = st.columns(2, gap="large")
+with fault_col:
+    kind = st.selectbox("Fault", list(FAULT_LABELS), index=1, format_func=FAULT_LABELS.get)
+    after, probability, stall_s, delay_s = 40, 0.02, 30.0, 3.0
+    if kind in ("drop", "stall", "early_end"):
+        after = st.slider("After how many tokens", 1, 200, 40)
+    if kind == "random_drop":
+        probability = st.slider("Chance of a drop per token", 0.005, 0.1, 0.02, format="%.3f")
+    if kind == "stall":
+        stall_s = st.slider("Stall length (s)", 1.0, 60.0, 30.0)
+    if kind == "slow_first":
+        delay_s = st.slider("First token delay (s)", 0.5, 10.0, 3.0)
+    transient = st.toggle("Transient: the fault heals after the first request", value=True,
+                          help="Off: every request hits it (a persistent outage).")
+with strategy_col:
+    key = st.selectbox("Recovery", list(RECOVERIES), format_func=lambda k: RECOVERIES[k].label)
+    stall_timeout = st.slider("Stall watchdog (s)", 1.0, 30.0, 3.0, step=0.5,
+                              help="Longest gap between tokens before the stream counts as stalled "
+                                   "(the HTTP read timeout alone is 60 s).")
+    prompt = st.text_input("Prompt", DROPS_PROMPT)
+
+fault = Fault(kind, after=after, probability=probability, stall_s=stall_s, first_token_delay_s=delay_s,
+              failing_requests=1 if transient else 1_000_000)
+recovery = RECOVERIES[key].with_timeouts(stall_timeout)
+clicked = st.button("Run with this fault", type="primary", icon=":material/bolt:")
+
+status_slot = st.empty()
+numbers_slot = st.empty()
+answer_box = st.container(border=True, key="drops_answer")
+last = st.session_state.get("network_drops.last")
+retry = st.session_state.pop("network_drops.retry", False) and last is not None
+
+
+def faulty_model() -> FaultyChatModel | None:
+    """A fresh faulty model per run; a Retry reuses it, so a transient fault has healed."""
+    if retry:
+        return st.session_state["network_drops.model"]
+    inner = chat_model_or_explain(settings, streaming=True)
+    if inner is None:
+        return None
+    model = FaultyChatModel(inner=inner, fault=fault)
+    st.session_state["network_drops.model"] = model
+    return model
+
+
+if clicked or retry:
+    problem = prompt_problem(prompt)
+    model = None if problem else faulty_model()
+    if problem:
+        st.warning(problem, icon=":material/edit_note:")
+    elif model is not None:
+        on_screen = last["result"].text if retry else ""
+        run = StreamRun(model, prompt, label=settings.label, on_screen=on_screen,
+                        recovery=last["recovery"] if retry else recovery).start()
+        status = status_slot.status("Streaming…", expanded=True)  # no `with`: that would end it
+        log_slot = status.empty()
+
+        def show_progress() -> None:
+            label, _ = status_line(run.result, running=True)
+            status.update(label=label)
+            if run.result.attempts:
+                log_slot.dataframe(attempts_frame(run.result.attempts), hide_index=True)
+
+        render_together([rendering(run, BlockSink(answer_box))], on_progress=show_progress)
+        label, state = status_line(run.result, running=False)
+        status.update(label=label, state=state, expanded=False)
+        last = {"result": run.result, "recovery": run.recovery, "fault": model.fault}
+        st.session_state["network_drops.last"] = last
+elif last:
+    label, state = status_line(last["result"], running=False)
+    with status_slot.status(label, state=state, expanded=False):
+        st.dataframe(attempts_frame(last["result"].attempts), hide_index=True)
+    answer_box.markdown(last["result"].text)
+else:
+    answer_box.caption("The answer will stream here; the fault hits it on the way.")
+
+if last:
+    result = last["result"]
+    with numbers_slot.container():
+        done, wasted, extra, first = st.columns(4)
+        done.metric("Time to complete answer", seconds(result.total_time) if result.ok else "never")
+        wasted.metric("Tokens wasted", result.tokens_wasted,
+                      help="Received (and paid for) but not needed for the final text.")
+        extra.metric("Extra requests", result.extra_requests)
+        first.metric("First visible text", seconds(result.first_visible))
+        st.caption(f"Fault: {last['fault'].summary} · recovery: {last['recovery'].label} · "
+                   f"model `{result.label}`")
+        if not result.ok and not result.cancelled:
+            st.button("Retry", icon=":material/refresh:", key="drops_retry",
+                      help="Runs again; the text so far stays and only what is new is added.",
+                      on_click=lambda: st.session_state.update({"network_drops.retry": True}))
+
+st.divider()
+st.subheader("Chaos: 20 seeded prompts, random transient faults")
+st.markdown(f"Every strategy answers the same 20 prompts, each hit by a random fault that heals "
+            f"after one or two requests. Simulated model and simulated time, so it takes seconds; "
+            f"the app's default is **{DEFAULT_RECOVERY.label.split(' (')[0].lower()}**.")
+seed = st.number_input("Seed", min_value=0, max_value=10_000, value=0, step=1)
+if st.button("Run the chaos", icon=":material/casino:"):
+    with st.spinner("Breaking 100 streams…"):
+        st.session_state["network_drops.chaos"] = summarize(run_chaos(chaos_cases(20, int(seed))))
+if summaries := st.session_state.get("network_drops.chaos"):
+    default = next(s for s in summaries if s.strategy == "default")
+    partial = next(s for s in summaries if s.strategy == "keep_partial")
+    st.container(key="chaos_verdict").success(
+        f"The default recovery completed **{default.complete}/{default.answers}** answers; keeping "
+        f"the partial text alone completed {partial.complete}/{partial.answers}.",
+        icon=":material/verified:")
+    st.altair_chart(chaos_chart(summaries), width="stretch")
+    st.dataframe(chaos_frame(summaries), hide_index=True, width="stretch")

@@ -1,0 +1,32 @@
+"""Callback handlers in a real Chromium: the event log fills while the text streams, all handlers on."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from tests.browser.conftest import ARTIFACTS
+
+ANSWER = ".st-key-layered_answer"
+
+
+def test_the_event_log_fills_while_the_text_streams(page, app_url) -> None:
+    page.goto(f"{app_url}/callbacks")
+    page.get_by_role("tab", name="2 · Layered handlers").click()
+    page.get_by_role("button", name="Run with these handlers").click()
+
+    samples: list[tuple[int, int]] = []  # (events logged, characters of text on screen)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        counter = page.get_by_text(re.compile(r"Event log · \d+ events"))
+        if counter.count():
+            events = int(re.search(r"(\d+) events", counter.first.inner_text()).group(1))
+            samples.append((events, len(page.locator(ANSWER).inner_text())))
+            if len(samples) == 10:
+                page.screenshot(path=str(ARTIFACTS / "callbacks_layers.png"), full_page=True)
+        if page.get_by_text("tokens/s").count() and samples and samples[-1][0] > 200:
+            break
+        time.sleep(0.15)
+    growing = [(e, c) for (e, c), (e0, c0) in zip(samples[1:], samples, strict=False) if e > e0 and c > c0]
+    assert len(growing) >= 3, f"log and text did not grow together: {samples}"
+    assert page.get_by_text(re.compile(r"TTFT .* tokens so far")).count()
