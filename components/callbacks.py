@@ -292,15 +292,23 @@ class StreamRun:
         """Ask the worker to stop; the provider's stream is closed at its next token."""
         self._cancelled.set()
 
+    def abandon(self) -> None:
+        """The reader left mid-stream (Stop, a rerun): cancel, and close the result as it stands."""
+        if self.done:
+            return
+        self.cancel()
+        result = self.result
+        result.cancelled = True
+        result.total_time = self._elapsed()
+        result.token_times = list(self.timing.token_times)
+
     def __iter__(self) -> Iterator[str]:
         """Yield text as it arrives until the call ends; the result is complete afterwards."""
         try:
             while not self.done:
                 yield from self.poll(timeout=self.poll_interval)
         finally:
-            if not self.done:  # the reader left early (a rerun, a stop): close the model stream
-                self.cancel()
-                self.result.cancelled = True
+            self.abandon()  # the reader left early (a rerun, a stop): close the model stream
 
     def poll(self, timeout: float = 0.0) -> list[str]:
         """Text appended since the last call, waiting at most `timeout` for the first piece.
@@ -461,7 +469,7 @@ def render_together(renderings: Sequence[Rendering], *,
     finally:
         for r in renderings:
             if not r.finished:  # the page went away: close the model streams
-                r.run.cancel()
+                r.run.abandon()
     if on_progress:
         on_progress()
     return [r.run.result for r in renderings]

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 from dotenv import load_dotenv
 
+from components.chat import ChatConfig, chat_config_from
 from components.settings import PROVIDERS, ProviderSettings, settings_from
 
 STATE_PREFIX = "lab."
@@ -105,3 +106,12 @@ def _openai_fields(base: ProviderSettings) -> None:
 def current_settings() -> ProviderSettings:
     """The settings the shared sidebar produced on this run."""
     return st.session_state.get(STATE_PREFIX + "settings") or configured_settings()
+
+
+def configured_chat() -> ChatConfig:
+    """The chat's limits and cache file from secrets or the environment (once per session)."""
+    key = STATE_PREFIX + "chat_config"
+    if key not in st.session_state:
+        _dotenv_loaded()
+        st.session_state[key] = chat_config_from(_secrets(), os.environ)
+    return st.session_state[key]

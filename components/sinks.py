@@ -6,6 +6,7 @@ or a recording/no-op target in tests and benchmarks), so they hold no Streamlit 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -237,3 +238,30 @@ class TeeSink:
         costs = [sink.update_cost(pending) for sink in self.sinks]
         return UpdateCost(sum(c.next for c in costs), sum(c.spent for c in costs),
                           sum(c.answer for c in costs))
+
+
+class LazyTarget:
+    """A target created on first use, so what the slot showed before reaches the browser first.
+
+    Streamlit coalesces queued deltas to the same place, and keeps a previous run's children of
+    a container until the run ends: a regenerated chat reply first shows a cursor in its slot,
+    and only swaps in its container when text arrives, so no stale blocks of the old reply linger.
+    """
+
+    def __init__(self, make: Callable[[], Target]) -> None:
+        self._make = make
+        self._target: Target | None = None
+
+    def _resolve(self) -> Target:
+        if self._target is None:
+            self._target = self._make()
+        return self._target
+
+    def markdown(self, body: str) -> object:
+        return self._resolve().markdown(body)
+
+    def empty(self) -> Target:
+        return self._resolve().empty()
+
+    def container(self) -> Target:
+        return self._resolve().container()

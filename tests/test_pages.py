@@ -283,3 +283,89 @@ def test_callbacks_middleware_with_an_openai_compatible_server(openai_server) ->
     next(b for b in at.button if b.label == "Stream through the transform").click().run()
     middleware = at.session_state["callbacks.middleware"]
     assert middleware["clean"] == middleware["raw"].upper() == "HELLO, THIS IS A REAL SSE STREAM."
+
+
+@pytest.fixture
+def chat(monkeypatch: pytest.MonkeyPatch, tmp_path) -> AppTest:
+    monkeypatch.setenv("STREAMING_LAB_CACHE_PATH", str(tmp_path / "cache.sqlite"))
+    monkeypatch.setenv("STREAMING_LAB_MAX_PROMPT_CHARS", "500")
+    at = app().run()
+    at.switch_page("pages/chat.py").run()
+    assert not at.exception
+    return at
+
+
+def say(at: AppTest, text: str) -> AppTest:
+    at.chat_input[0].set_value(text).run()
+    assert not at.exception
+    return at
+
+
+def test_chat_multi_turn_conversation_with_captions(chat: AppTest) -> None:
+    say(chat, "Why should a chat app stream its answers?")
+    say(chat, "How do I keep the chat history?")
+    turns = chat.session_state["chat.conversation"].turns
+    assert [t.role for t in turns] == ["user", "assistant"] * 2
+    assert turns[1].content == pick_answer("Why should a chat app stream its answers?").text
+    assert turns[3].content == pick_answer("How do I keep the chat history?").text
+    captions = [c.value for c in chat.caption if "tokens/s" in c.value]
+    assert len(captions) == 2 and all("simulated/simulated-1" in c for c in captions)
+
+
+def test_chat_a_repeat_after_clear_comes_from_the_cache(chat: AppTest) -> None:
+    say(chat, "Why should a chat app stream its answers?")
+    first = chat.session_state["chat.conversation"].turns[1]
+    next(b for b in chat.button if b.label == "Clear").click().run()
+    assert chat.session_state["chat.conversation"].turns == []
+    say(chat, "Why should a chat app stream its answers?")
+    again = chat.session_state["chat.conversation"].turns[1]
+    assert again.cached and not first.cached and again.content == first.content
+    assert any("cached" in c.value for c in chat.caption)
+    assert chat.session_state["chat.cache_stats"].hits == 1
+    assert any("1 of 2 answers from the cache" in c.value for c in chat.sidebar.caption)
+
+
+def test_chat_regenerate_replaces_the_last_reply(chat: AppTest) -> None:
+    say(chat, "Why should a chat app stream its answers?")
+    next(b for b in chat.button if b.label == "Regenerate").click().run()
+    assert not chat.exception
+    turns = chat.session_state["chat.conversation"].turns
+    assert len(turns) == 2 and not turns[1].cached  # a new answer, not the stored one
+    assert chat.session_state["chat.cache_stats"].lookups == 1  # regenerate skips the cache
+
+
+def test_chat_unreachable_server_keeps_history_and_offers_retry(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("STREAMING_LAB_CACHE_PATH", str(tmp_path / "cache.sqlite"))
+    at = app().run()
+    at.switch_page("pages/chat.py").run()
+    say(at, "Why should a chat app stream its answers?")
+    at.session_state["lab.provider"] = "openai"
+    at.session_state["lab.base_url"] = "http://127.0.0.1:9/v1"
+    at.run()
+    say(at, "And the history?")
+    turns = at.session_state["chat.conversation"].turns
+    assert [t.role for t in turns] == ["user", "assistant", "user", "assistant"]
+    assert turns[2].content == "And the history?"  # the prompt is kept
+    assert "Could not reach http://127.0.0.1:9/v1" in turns[3].error
+    at.run()  # the next run shows the kept history and the one-click retry
+    assert any("Could not reach" in e.value for e in at.error)
+    assert any(b.label == "Retry" for b in at.button)
+
+
+def test_chat_input_limits(chat: AppTest) -> None:
+    say(chat, "   ")
+    assert chat.session_state["chat.conversation"].turns == []
+    say(chat, "x" * 600)
+    assert chat.session_state["chat.conversation"].turns == []
+    assert any("limit is 500" in w.value for w in chat.warning)
+
+
+def test_chat_with_an_openai_compatible_server(openai_server, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("STREAMING_LAB_CACHE_PATH", str(tmp_path / "cache.sqlite"))
+    at = app(**{"lab.provider": "openai", "lab.base_url": openai_server.base_url,
+                "lab.model": "fake-model"}).run()
+    at.switch_page("pages/chat.py").run()
+    say(at, "hi")
+    turns = at.session_state["chat.conversation"].turns
+    assert turns[1].content == "Hello, this is a real SSE stream." and turns[1].label == "openai/fake-model"
+    assert openai_server.records[-1].payload["messages"] == [{"role": "user", "content": "hi"}]

@@ -63,7 +63,9 @@ def streamlit_app(env: dict[str, str] | None = None) -> Iterator[AppServer]:
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "STREAMING_LAB_PROVIDER": "simulated", **(env or {})},
+        env={**os.environ, "STREAMING_LAB_PROVIDER": "simulated",
+             # a fresh answer cache per server: a cached reply from an earlier run would replay
+             "STREAMING_LAB_CACHE_PATH": str(ARTIFACTS / f"cache-{port}.sqlite"), **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -1,0 +1,140 @@
+"""Chat building blocks: history, trimming, exports, configuration, the reply cache and Stop."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from langchain_core.messages import AIMessage, HumanMessage
+
+from components.callbacks import StreamRun
+from components.chat import ChatConfig, Conversation, Turn, chat_config_from, reply_from, within_budget
+from components.chat_cache import CacheStats, ReplayChatModel, ReplyCache
+from components.clock import FakeClock
+from components.providers import build_chat_model
+from components.settings import ProviderSettings
+from components.simulated_model import SimulatedChatModel
+from tests.openai_server import FakeOpenAIServer
+
+
+def fast(**extra: object) -> SimulatedChatModel:
+    return SimulatedChatModel(ttft_s=0.0, tokens_per_second=5_000, jitter=0.0, **extra)
+
+
+def test_history_turns_messages_and_regenerate() -> None:
+    chat = Conversation()
+    chat.ask("Why stream?")
+    assert chat.pending_prompt == "Why stream?"
+    chat.answer(Turn("assistant", "Because.", label="simulated/simulated-1"))
+    chat.ask("And then?")
+    chat.answer(Turn("assistant", "Partial", stopped=True))
+    assert chat.pending_prompt is None
+    assert [type(m) for m in chat.messages()] == [HumanMessage, AIMessage, HumanMessage, AIMessage]
+    reopened = chat.reopen_last()
+    assert reopened.content == "Partial" and chat.pending_prompt == "And then?"
+    assert chat.reopen_last() is None  # only a reply can be reopened
+
+
+def test_exports_carry_every_turn_and_its_marks() -> None:
+    chat = Conversation()
+    chat.ask("Q")
+    chat.answer(Turn("assistant", "A **bold** answer", label="p/m", cached=True, stopped=True))
+    data = json.loads(chat.to_json())
+    assert [t["content"] for t in data["turns"]] == ["Q", "A **bold** answer"]
+    assert data["turns"][1]["cached"] and data["turns"][1]["stopped"]
+    markdown = chat.to_markdown()
+    assert "**You:**" in markdown and "A **bold** answer" in markdown
+    assert "cached · stopped" in markdown and "badge" not in markdown
+
+
+def test_history_is_trimmed_to_the_token_budget_starting_on_a_user_turn() -> None:
+    messages = []
+    for i in range(30):
+        messages += [HumanMessage(f"question {i} " * 20), AIMessage(f"answer {i} " * 40)]
+    messages.append(HumanMessage("the new question"))
+    kept, dropped = within_budget(messages, 600)
+    assert dropped > 0 and kept[-1].content == "the new question"
+    assert isinstance(kept[0], HumanMessage)
+    assert messages[-len(kept):] == kept
+    everything, none_dropped = within_budget(messages[:3], 10_000)
+    assert none_dropped == 0 and everything == messages[:3]
+    alone, _ = within_budget([HumanMessage("x " * 5000)], 10)
+    assert len(alone) == 1  # a prompt over the budget on its own is still sent
+
+
+def test_chat_config_from_secrets_and_environment() -> None:
+    assert chat_config_from({}, {}) == ChatConfig()
+    config = chat_config_from({"STREAMING_LAB_MAX_PROMPT_CHARS": 100},
+                              {"STREAMING_LAB_MAX_PROMPT_CHARS": "5", "STREAMING_LAB_HISTORY_TOKENS": "x",
+                               "STREAMING_LAB_CACHE_PATH": "/tmp/c.sqlite"})
+    assert config.max_prompt_chars == 100 and config.history_tokens == ChatConfig().history_tokens
+    assert config.cache_path == "/tmp/c.sqlite"
+
+
+def test_the_cache_stores_complete_answers_only_and_replays_them(tmp_path) -> None:
+    cache = ReplyCache(str(tmp_path / "cache.sqlite"))
+    model, messages = fast(), [HumanMessage("Why stream?")]
+    assert cache.lookup(model, messages) is None
+    result = StreamRun(model, messages).start().wait()
+    cache.store(model, messages, result)
+    hit = cache.lookup(model, messages)
+    assert hit.text == result.text and len(hit.token_times) == result.token_count
+    assert cache.lookup(fast(seed=8), messages) is None  # other settings, other answer
+    assert cache.lookup(model, [HumanMessage("Other?")]) is None
+    stopped = StreamRun(model, [HumanMessage("Stop me")]).start()
+    stopped.abandon()
+    cache.store(model, [HumanMessage("Stop me")], stopped.result)
+    assert cache.lookup(model, [HumanMessage("Stop me")]) is None
+    cache.clear()
+    assert cache.lookup(model, messages) is None
+
+
+@pytest.mark.parametrize("paced", [False, True])
+def test_a_replay_streams_the_same_text_instantly_or_at_the_original_pace(paced: bool) -> None:
+    clock = FakeClock()
+    original = StreamRun(SimulatedChatModel(clock=clock), "Why stream?", clock=clock).start().wait()
+    replay_clock = FakeClock()
+    replay = ReplayChatModel(reply_text=original.text, token_times=original.token_times, paced=paced,
+                             clock=replay_clock)
+    result = StreamRun(replay, "Why stream?", clock=replay_clock).start().wait()
+    assert result.ok and result.text == original.text
+    if paced:
+        assert replay_clock.now() == pytest.approx(original.token_times[-1], rel=0.01)
+    else:
+        assert replay_clock.now() == 0
+
+
+def test_cache_stats_line() -> None:
+    stats = CacheStats()
+    assert "no questions" in stats.line()
+    stats.record(False)
+    stats.record(True)
+    assert stats.line() == "Cache: 1 of 2 answers from the cache (50%)"
+
+
+def test_a_stopped_reply_keeps_its_text_and_is_marked() -> None:
+    run = StreamRun(SimulatedChatModel(ttft_s=0, tokens_per_second=200), "Why stream?").start()
+    while len(run.result.text) < 40:
+        run.poll(timeout=0.05)
+    run.abandon()
+    turn = reply_from(run.result)
+    assert turn.stopped and turn.content == run.result.text and len(turn.content) >= 40
+    assert turn.tokens > 0 and "stopped" in turn.caption()
+
+
+def test_stop_really_closes_the_providers_stream(openai_server: FakeOpenAIServer) -> None:
+    openai_server.script.tokens = [f" w{i}" for i in range(200)]
+    openai_server.script.delay_s = 0.02
+    model = build_chat_model(ProviderSettings(provider="openai", base_url=openai_server.base_url,
+                                              model="fake-model"))
+    run = StreamRun(model, "talk").start()
+    while len(run.result.text) < 30:
+        run.poll(timeout=0.05)
+    run.abandon()
+    deadline = time.monotonic() + 5
+    record = openai_server.records[-1]
+    while not record.client_closed and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert record.client_closed and not record.finished
+    assert record.chunks_sent < 200
