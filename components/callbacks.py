@@ -230,7 +230,10 @@ class StreamRun:
         # "stream" mode reads chunks itself (through recovery); the others get tokens from a handler
         ui = [UITokenHandler(self._queue, self._cancelled, abort_on_cancel=mode == "invoke")
               ] if ui_tokens and mode != "stream" else []
-        self._callbacks: list[BaseCallbackHandler] = [self.timing, *ui, *handlers]
+        # in "stream" mode the recovery supervisor stamps each token itself: no callback per token
+        timing = [self.timing] if mode != "stream" else []
+        self._callbacks: list[BaseCallbackHandler] = [*timing, *ui, *handlers]
+        self._parts: list[str] = [self.result.text] if self.result.text else []
         self._thread = threading.Thread(target=self._work, name="stream-run", daemon=True)
         self._start = 0.0
 
@@ -265,9 +268,14 @@ class StreamRun:
             if self.ui_tokens or not isinstance(event, Delta | Replace):
                 self._queue.put(event)
 
+        times = self.timing.token_times
+
+        def stamp(arrived: float) -> None:
+            times.append(arrived - self._start)
+
         self._supervisor = RecoveringStream(self.model, self.messages, self.recovery, config=config,
                                             cancelled=self._cancelled, clock=self.clock, emit=emit,
-                                            on_screen=self.on_screen)
+                                            on_screen=self.on_screen, on_token=stamp)
         done: Completed = self._supervisor.run()
         return _Finished(done.text, done.finish_reason, done.usage)
 
@@ -298,6 +306,7 @@ class StreamRun:
             return
         self.cancel()
         result = self.result
+        self._sync_text()
         result.cancelled = True
         result.total_time = self._elapsed()
         result.token_times = list(self.timing.token_times)
@@ -333,6 +342,7 @@ class StreamRun:
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
+        self._sync_text()
         if pieces and self.result.first_visible is None:
             self.result.first_visible = self._elapsed()
         return pieces
@@ -341,9 +351,10 @@ class StreamRun:
         """Apply one queued item to the result; returns what it changes on screen."""
         result = self.result
         if isinstance(item, _Token | Delta):
-            result.text += item.text
+            self._parts.append(item.text)  # joined once per poll, not per token (quadratic)
             return item.text
         if isinstance(item, Replace):
+            self._parts = [item.text]
             result.text, result.replaced = item.text, True
             return item
         if isinstance(item, Status):
@@ -352,6 +363,7 @@ class StreamRun:
         if isinstance(item, Logged):
             result.attempts.append(item.attempt)
             return ""
+        self._sync_text()
         result.total_time = self._elapsed()
         result.token_times = list(self.timing.token_times)
         if self._supervisor is not None:
@@ -364,11 +376,19 @@ class StreamRun:
         result.usage = item.usage
         # a blocking call (or one without a token handler) delivers everything here, at the end
         if not item.text.startswith(result.text):
+            self._parts = [item.text]
             result.text, result.replaced = item.text, True
             return Replace(item.text)
         rest = item.text[len(result.text):]
-        result.text += rest
+        self._parts = [item.text]
+        result.text = item.text
         return rest
+
+    def _sync_text(self) -> None:
+        """`result.text` from the pieces received so far."""
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]
+        self.result.text = self._parts[0] if self._parts else ""
 
     def wait(self) -> StreamResult:
         """Read the run to its end without a screen (tests, benchmarks, blocking pages)."""

@@ -33,6 +33,53 @@ def _free() -> UpdateCost:
     return FREE
 
 
+class Pending:
+    """Buffered pieces, joined only when someone needs the whole text (a flush, a price).
+
+    Policies read `len()`, truth and the last characters (`pending[-n:]`); a plain `str` works
+    the same, so policies can be called with one in tests. Joining on every token would make a
+    fast stream quadratic in the pieces buffered between two updates.
+    """
+
+    def __init__(self) -> None:
+        self.pieces: list[str] = []
+        self.chars = 0
+
+    def add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        self.chars += len(piece)
+
+    def clear(self) -> None:
+        self.pieces.clear()
+        self.chars = 0
+
+    def __len__(self) -> int:
+        return self.chars
+
+    def __bool__(self) -> bool:
+        return self.chars > 0
+
+    def __str__(self) -> str:
+        if len(self.pieces) > 1:
+            self.pieces[:] = ["".join(self.pieces)]
+        return self.pieces[0] if self.pieces else ""
+
+    def __getitem__(self, key: slice) -> str:
+        """Only the end is cheap: `pending[-n:]` walks back over the last pieces."""
+        if not (isinstance(key, slice) and key.start is not None and key.start < 0 and key.stop is None):
+            return str(self)[key]
+        need, tail = -key.start, []
+        for piece in reversed(self.pieces):
+            tail.append(piece)
+            need -= len(piece)
+            if need <= 0:
+                break
+        return "".join(reversed(tail))[key]
+
+
+Text = str | Pending
+
+
 class FlushPolicy(Protocol):
     """Decides, after a token or a tick, whether the pending text goes to the screen now."""
 
@@ -40,7 +87,7 @@ class FlushPolicy(Protocol):
     min_interval: float
     """Least seconds between two updates, the final one included (0: no pacing)."""
 
-    def due(self, pending: str, since_flush: float, cost: Pricing = _free) -> bool: ...
+    def due(self, pending: Text, since_flush: float, cost: Pricing = _free) -> bool: ...
 
     def wait(self, since_flush: float) -> float | None:
         """Seconds until a tick could flush without a new token (None: only tokens trigger)."""
@@ -54,7 +101,7 @@ class EveryToken:
     label: str = "every token"
     min_interval = 0.0
 
-    def due(self, pending: str, since_flush: float, cost: Pricing = _free) -> bool:
+    def due(self, pending: Text, since_flush: float, cost: Pricing = _free) -> bool:
         return bool(pending)
 
     def wait(self, since_flush: float) -> float | None:
@@ -72,7 +119,7 @@ class EveryInterval:
     def min_interval(self) -> float:
         return self.seconds
 
-    def due(self, pending: str, since_flush: float, cost: Pricing = _free) -> bool:
+    def due(self, pending: Text, since_flush: float, cost: Pricing = _free) -> bool:
         return bool(pending) and since_flush >= self.seconds
 
     def wait(self, since_flush: float) -> float | None:
@@ -96,7 +143,7 @@ class EveryChars:
     label: str = "every 80 characters"
     min_interval = 0.0
 
-    def due(self, pending: str, since_flush: float, cost: Pricing = _free) -> bool:
+    def due(self, pending: Text, since_flush: float, cost: Pricing = _free) -> bool:
         return len(pending) >= self.chars
 
     def wait(self, since_flush: float) -> float | None:
@@ -111,12 +158,13 @@ class AtBoundary:
     label: str = "word boundaries"
     min_interval = 0.0
 
-    def due(self, pending: str, since_flush: float, cost: Pricing = _free) -> bool:
+    def due(self, pending: Text, since_flush: float, cost: Pricing = _free) -> bool:
         if not pending:
             return False
         if self.unit == "sentence":
-            return bool(_SENTENCE_END.search(pending))
-        return pending[-1].isspace() or pending[-1] in ".,!?;:"
+            return bool(_SENTENCE_END.search(pending[-64:]))
+        last = pending[-1:]
+        return last.isspace() or last in ".,!?;:"
 
     def wait(self, since_flush: float) -> float | None:
         return None
@@ -144,7 +192,7 @@ class WithinBudget:
     max_wait: float = 1.0
     label: str = "within 2.5× the answer's bytes"
 
-    def due(self, pending: str, since_flush: float, cost: Pricing = _free) -> bool:
+    def due(self, pending: Text, since_flush: float, cost: Pricing = _free) -> bool:
         if not pending or since_flush < self.min_interval:
             return False
         if since_flush >= self.max_wait:
@@ -175,8 +223,7 @@ class ThrottledBuffer:
         self.policy = policy
         self.clock = clock
         self.costs = costs
-        self._pending: list[str] = []
-        self._pending_chars = 0
+        self._pending = Pending()
         self._last_flush = clock.now()
         self.flushes = 0
         self.update_times: list[float] = []
@@ -184,37 +231,34 @@ class ThrottledBuffer:
 
     @property
     def pending(self) -> str:
-        return "".join(self._pending)
+        return str(self._pending)
 
     def add(self, piece: str) -> str | None:
         """Buffer a token; returns the text to show now, or None to wait."""
         if piece:
-            self._pending.append(piece)
-            self._pending_chars += len(piece)
+            self._pending.add(piece)
         return self.tick()
 
     def tick(self) -> str | None:
         """Called when no token came: a time-based policy may flush what is pending."""
-        if not self._pending_chars:
+        if not self._pending:
             return None
         since = self.clock.now() - self._last_flush
-        pending = self.pending
-        costs = self.costs
-        pricing = (lambda: costs.update_cost(pending)) if costs else _free
+        pending, costs = self._pending, self.costs
+        pricing = (lambda: costs.update_cost(str(pending))) if costs else _free
         if not self.policy.due(pending, since, pricing):
             return None
-        return self._flush(pending)
+        return self._flush(str(pending))
 
     def next_tick_in(self) -> float | None:
         """How long the reader may sleep before a tick could flush (None: until the next token)."""
-        if not self._pending_chars:
+        if not self._pending:
             return None
         return self.policy.wait(self.clock.now() - self._last_flush)
 
     def clear(self) -> None:
         """Drop pending text that was superseded (recovery replaced the whole answer)."""
         self._pending.clear()
-        self._pending_chars = 0
 
     def final_wait(self) -> float:
         """Seconds before the final update (the rest, and the cursor removed) keeps the pace."""
@@ -224,14 +268,13 @@ class ThrottledBuffer:
 
     def close(self) -> str:
         """The final flush: everything still pending, possibly empty (the final update anyway)."""
-        if self._pending_chars:
+        if self._pending:
             return self._flush(self.pending)
         self.update_times.append(self.clock.now())
         return ""
 
     def _flush(self, text: str) -> str:
         self._pending.clear()
-        self._pending_chars = 0
         self._last_flush = self.clock.now()
         self.flushes += 1
         self.update_times.append(self._last_flush)

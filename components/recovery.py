@@ -96,6 +96,8 @@ DEFAULT_RECOVERY = RECOVERIES["default"]
 
 SEAM_WINDOW = 60
 """Characters of a resumed stream held back to find text it repeats from the partial reply."""
+MAX_SEAM_WINDOW = 400
+"""A continuation that still only repeats the partial text after this many characters is let go."""
 MIN_SEAM_OVERLAP = 8
 """Shorter overlaps are likely coincidence (a space, a common word), not a repeat."""
 
@@ -161,15 +163,18 @@ class RecoveringStream:
 
     def __init__(self, model: BaseChatModel, messages: list[BaseMessage], recovery: Recovery, *,
                  config: dict[str, Any], cancelled: threading.Event, clock: Clock,
-                 emit: Callable[[Event], None], seed: int = 0, on_screen: str = "") -> None:
+                 emit: Callable[[Event], None], seed: int = 0, on_screen: str = "",
+                 on_token: Callable[[float], None] | None = None) -> None:
         self.model, self.messages, self.recovery = model, messages, recovery
         self.config, self.cancelled, self.clock, self.emit = config, cancelled, clock, emit
-        self.shown = on_screen
+        self.screen = Screen(on_screen)
         """What the user sees: a retry re-generates this silently and only shows what is new."""
         self.useful_tokens = 0
         """Tokens behind the text on screen; the rest of what was received was wasted."""
         self.rng = random.Random(seed)
         self.attempts: list[Attempt] = []
+        self.on_token = on_token
+        """Called with each token's arrival time (the run's timing, without a callback per token)."""
 
     def run(self) -> Completed:
         """The complete answer, or the last error once every step of the recovery failed."""
@@ -189,7 +194,7 @@ class RecoveringStream:
                 self._sleep(delay)
             elif step == "resume":
                 self.emit(Status(f"{describe(last).capitalize()}. Asking the model to continue from "
-                                 f"the {len(self.shown):,} characters already shown…"))
+                                 f"the {self.screen.length:,} characters already shown…"))
             else:
                 self.emit(Status(f"{describe(last).capitalize()}. Fetching the full response "
                                  "without streaming; the text so far stays until it arrives…"))
@@ -207,49 +212,45 @@ class RecoveringStream:
     # --- one attempt ---------------------------------------------------------------------------
     def _attempt(self, kind: str, messages: list[BaseMessage], *, resume: bool = False) -> Completed:
         started, tokens = self.clock.now(), 0
-        text = ""  # this attempt's own text
-        base = self.shown if resume else ""
+        follow = _Continuation(self) if resume else _Regeneration(self)
         kept_before = self.useful_tokens if resume else 0
-        cut: int | None = None if resume else 0  # a resumed stream holds back until the seam is known
         finish_reason, usage = None, None
         try:
             for chunk in self._watched(messages):
-                if chunk.text:
+                piece = chunk.content if isinstance(chunk.content, str) else chunk.text
+                if piece:
                     tokens += 1
-                    text += chunk.text
-                    if cut is None and len(text) >= SEAM_WINDOW:
-                        cut = seam_overlap(base, text)
-                    if cut is not None:
-                        self._show(base + text[cut:])
+                    follow.add(piece)
                 finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
                 usage = dict(chunk.usage_metadata) if chunk.usage_metadata else usage
             if finish_reason is None:
                 raise StreamTruncated(tokens)
         except BaseException as error:
-            if cut is None and not isinstance(error, StreamCancelled):
-                self._show(base + text[seam_overlap(base, text):])  # what did arrive is still news
-            if self.shown != base or not resume:
+            if not isinstance(error, StreamCancelled):
+                follow.release()  # what did arrive is still news
+            if follow.showed or not resume:
                 self.useful_tokens = kept_before + tokens
             self._log(kind, started, tokens, describe(error))
             raise
-        final = base + text[cut if cut is not None else seam_overlap(base, text):]
-        self._show(final, final=True)
+        final = follow.final()
         self.useful_tokens = kept_before + tokens
         self._log(kind, started, tokens, "complete")
         return Completed(final, finish_reason, usage)
 
+    @property
+    def shown(self) -> str:
+        return self.screen.text()
+
     def _show(self, text: str, *, final: bool = False) -> None:
-        """Put an attempt's text on screen without showing anything twice."""
-        if text.startswith(self.shown):
-            if text != self.shown:
-                self.emit(Delta(text[len(self.shown):]))
-        elif self.shown.startswith(text) and not final:
-            return  # the retry is still re-generating what is on screen: nothing new to show
-        elif len(text) >= len(self.shown) or final:
+        """Put a whole text on screen without showing anything twice (a full response)."""
+        shown = self.screen.text()
+        if text.startswith(shown):
+            if text != shown:
+                self.emit(Delta(text[len(shown):]))
+                self.screen.append(text[len(shown):])
+        elif final or len(text) >= len(shown):
             self.emit(Replace(text))  # it diverged: replace once it is at least as complete
-        else:
-            return
-        self.shown = text
+            self.screen.replace(text)
 
     def _watched(self, messages: list[BaseMessage]) -> Iterator[Any]:
         """The model's chunks, from a pump thread, under the stall watchdog and the cancel flag."""
@@ -289,8 +290,10 @@ class RecoveringStream:
                     return
                 if kind == "error":
                     raise payload
-                if payload.text:
+                if payload.content:
                     last, first = arrived, False
+                    if self.on_token is not None:
+                        self.on_token(arrived)
                 yield payload
         finally:
             stop.set()  # an abandoned attempt closes its stream at its next chunk
@@ -327,3 +330,124 @@ class RecoveringStream:
             if self.cancelled.is_set():
                 raise StreamCancelled("the reader stopped listening")
             self.clock.sleep(min(left, 0.05))
+
+
+class Screen:
+    """The text on screen as pieces, joined only when compared or sent whole (never per token)."""
+
+    def __init__(self, text: str = "") -> None:
+        self._parts = [text] if text else []
+        self.length = len(text)
+
+    def text(self) -> str:
+        if len(self._parts) > 1:
+            self._parts[:] = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
+
+    def append(self, piece: str) -> None:
+        self._parts.append(piece)
+        self.length += len(piece)
+
+    def replace(self, text: str) -> None:
+        self._parts, self.length = [text], len(text)
+
+
+class _Regeneration:
+    """An attempt that writes the whole answer again (the first stream, a retry).
+
+    While it re-generates what is already on screen it shows nothing; past that, each piece is
+    news; if it diverges it replaces the screen once it is at least as long. Pieces are compared
+    where they land, so following costs O(1) per token, not O(text).
+    """
+
+    def __init__(self, owner: RecoveringStream) -> None:
+        self.owner, self.screen = owner, owner.screen
+        self.parts: list[str] = []
+        self.length = 0
+        self.consistent = True
+        self.showed = False
+
+    def text(self) -> str:
+        if len(self.parts) > 1:
+            self.parts[:] = ["".join(self.parts)]
+        return self.parts[0] if self.parts else ""
+
+    def add(self, piece: str) -> None:
+        old = self.length
+        self.parts.append(piece)
+        self.length += len(piece)
+        if self.consistent:
+            on_screen = self.screen.length
+            if old >= on_screen:  # in step with the screen: everything new is news
+                self._news(piece)
+                return
+            shown = self.screen.text()
+            end = old + len(piece)
+            if end <= on_screen and shown[old:end] == piece:
+                return  # still re-generating what is on screen
+            if end > on_screen and shown[old:] == piece[: on_screen - old]:
+                self._news(piece[on_screen - old:])
+                return
+            self.consistent = False
+        if self.length >= self.screen.length:
+            text = self.text()
+            self.owner.emit(Replace(text))
+            self.screen.replace(text)
+            self.consistent, self.showed = True, True
+
+    def _news(self, piece: str) -> None:
+        self.owner.emit(Delta(piece))
+        self.screen.append(piece)
+        self.showed = True
+
+    def release(self) -> None:
+        """Nothing held back: regeneration shows as it goes."""
+
+    def final(self) -> str:
+        text = self.text()
+        if self.screen.length != len(text) or self.screen.text() != text:
+            self.owner.emit(Replace(text))
+            self.screen.replace(text)
+        return text
+
+
+class _Continuation:
+    """A resumed stream: its start is held back until the seam with the partial text is known."""
+
+    def __init__(self, owner: RecoveringStream) -> None:
+        self.owner, self.screen = owner, owner.screen
+        self.base = owner.screen.text()
+        self.held: list[str] = []
+        self.held_length = 0
+        self.released = False
+        self.showed = False
+
+    def add(self, piece: str) -> None:
+        if self.released:
+            self._news(piece)
+            return
+        self.held.append(piece)
+        self.held_length += len(piece)
+        if self.held_length >= SEAM_WINDOW:
+            text = "".join(self.held)
+            # keep holding while everything so far only repeats the partial text (up to a limit)
+            if seam_overlap(self.base, text) < len(text) or self.held_length >= MAX_SEAM_WINDOW:
+                self.release()
+
+    def release(self) -> None:
+        if self.released:
+            return
+        self.released = True
+        text = "".join(self.held)
+        self.held = []
+        self._news(text[seam_overlap(self.base, text):])
+
+    def _news(self, piece: str) -> None:
+        if piece:
+            self.owner.emit(Delta(piece))
+            self.screen.append(piece)
+            self.showed = True
+
+    def final(self) -> str:
+        self.release()
+        return self.screen.text()

@@ -22,3 +22,9 @@ def test_chaos_bench_default_recovery_completes_every_transient_fault() -> None:
     assert summaries["default"].complete == 30
     assert summaries["keep_partial"].complete < 30
     assert summaries["resume"].tokens_wasted == 0
+
+
+def test_overhead_bench_measures_both_paths() -> None:
+    from bench.overhead import bare, shared_path
+
+    assert bare(300) > 0 and shared_path(300) > 0

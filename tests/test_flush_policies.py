@@ -143,3 +143,15 @@ def test_blocks_within_budget_keep_the_bytes_linear(schedule) -> None:
     # (a few characters of slack: the cursor and closed markers are priced approximately)
     for spent, answer in spent_when_budgeted[1:-1]:
         assert spent <= 2.5 * answer + 8
+
+
+@given(pieces=st.lists(st.text(max_size=5), max_size=30), n=st.integers(1, 80))
+def test_pending_reads_its_end_without_joining_and_agrees_with_the_joined_text(pieces, n) -> None:
+    from components.flush_policies import Pending
+
+    pending = Pending()
+    for piece in pieces:
+        pending.add(piece)
+    text = "".join(pieces)
+    assert pending[-n:] == text[-n:] and len(pending) == len(text) and bool(pending) == bool(text)
+    assert str(pending) == text

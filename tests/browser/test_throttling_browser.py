@@ -15,7 +15,7 @@ def test_three_policies_stream_side_by_side_to_the_same_text(page, app_url) -> N
     page.goto(f"{app_url}/throttling")
     page.get_by_role("button", name="Stream side by side").click()
     columns = [page.locator(f".st-key-throttled_{key}") for key in DEFAULT_COMPARISON]
-    columns[-1].get_by_text("Throttled buffers", exact=False).first.wait_for(timeout=15_000)
+    columns[-1].get_by_text("Streaming sends the answer", exact=False).first.wait_for(timeout=15_000)
 
     saw_cursor = False
     lengths: list[int] = []
