@@ -42,6 +42,8 @@ class Measured:
     """The most updates the app sent in any one-second window (its own clock; None: st.write_stream)."""
     server_cpu_s: float
     seconds: float
+    browser_cpu_s: float = 0.0
+    """The page's renderer main-thread time (CDP Performance.getMetrics TaskDuration)."""
 
 
 def cpu_seconds(pid: int) -> float:
@@ -56,6 +58,7 @@ def measure(browser, url: str, pid: int, strategy: str, tokens: int, rate: float
     page = browser.new_page()
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
+    cdp.send("Performance.enable")
     frames: list[tuple[float, int]] = []
     updates: list[float] = []
 
@@ -78,12 +81,14 @@ def measure(browser, url: str, pid: int, strategy: str, tokens: int, rate: float
     time.sleep(0.5)  # let the last frames land
     cpu = cpu_seconds(pid) - cpu0
     done = page.locator(".st-key-bench_done").inner_text()
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     _, chars, sent = done.split()[:3]
     answer_chars = int(chars)
     sent_per_second = None if sent == "-" else int(sent)
     page.close()
     return Measured(strategy, tokens, answer_chars, len(frames), sum(s for _, s in frames),
-                    max_in_one_second(updates), sent_per_second, cpu, seconds)
+                    max_in_one_second(updates), sent_per_second, cpu, seconds,
+                    metrics.get("TaskDuration", 0.0))
 
 
 def _is_answer_update(payload: bytes) -> bool:
@@ -126,6 +131,8 @@ def main() -> None:
         browser.close()
     table = "\n".join([HEADER, *(_row(m, results) for m in results)])
     print(table)
+    if len(args.lengths) > 1:
+        plot(results)
     if not args.no_write:
         append_section(f"Throttling: websocket bytes per answer at {args.rate:g} tokens/s", table,
                        notes="Bytes received are the websocket frames Chromium received for the "
@@ -135,7 +142,8 @@ def main() -> None:
                              f"the answer's characters (✓: ≤ {TARGET_RATIO:g}×). Max updates/s: the "
                              "most answer updates in any one-second window, as the app sent them "
                              "(its own clock) · as the browser received them (markdown deltas; "
-                             "the network and event loop bunch them). "
+                             "the network and event loop bunch them). Browser CPU: the page's renderer "
+                             "main-thread TaskDuration (CDP Performance.getMetrics). "
                              "Server CPU from /proc.")
 
 
@@ -143,7 +151,8 @@ BASELINE = 0
 """Bytes of the page load alone (set by main), subtracted to price the answer itself."""
 HEADER = ("| tokens | strategy | answer | messages | max updates/s sent · received | bytes received "
           "| answer's bytes "
-          "| × answer | vs st.write_stream | server CPU s |\n|---|---|---|---|---|---|---|---|---|---|")
+          "| × answer | vs st.write_stream | server CPU s | browser CPU s |\n"
+          "|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def _row(m: Measured, all_results: list[Measured]) -> str:
@@ -152,11 +161,45 @@ def _row(m: Measured, all_results: list[Measured]) -> str:
     versus = f"{base.ws_bytes / m.ws_bytes:,.1f}× fewer" if base and m is not base else "—"
     own = m.ws_bytes - BASELINE
     sent = "—" if m.sent_per_second is None else m.sent_per_second
+    browser_share = (f" ({m.browser_cpu_s / base.browser_cpu_s:.0%} of st.write_stream)"
+                     if base and m is not base and base.browser_cpu_s else "")
     ratio = own / m.answer_bytes
     mark = " ✓" if ratio <= TARGET_RATIO else ""
     return (f"| {m.tokens:,} | {m.strategy} | {m.answer_bytes:,} B | {m.messages:,} | "
             f"{sent} · {m.max_per_second} | {m.ws_bytes:,} B | {own:,} B | {ratio:,.2f}×{mark} | "
-            f"{versus} | {m.server_cpu_s:.2f} |")
+            f"{versus} | {m.server_cpu_s:.2f} | {m.browser_cpu_s:.2f}{browser_share} |")
+
+
+PLOT = Path(__file__).resolve().parent.parent / "docs" / "bytes_per_answer.png"
+
+
+def plot(results: list[Measured]) -> None:
+    """Bytes sent per answer against its length: a parabola for whole-text, a line for blocks."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=120)
+    for strategy in dict.fromkeys(m.strategy for m in results):
+        mine = [m for m in results if m.strategy == strategy]
+        highlight = {"write_stream": "#9CA3AF", "blocks_budget": "#4F46E5"}
+        ax.plot([m.answer_bytes / 1000 for m in mine], [(m.ws_bytes - BASELINE) / 1e6 for m in mine],
+                marker="o", color=highlight.get(strategy), alpha=1 if strategy in highlight else 0.35,
+                label="default (blocks + byte budget)" if strategy == "blocks_budget" else strategy)
+    lengths = sorted({m.answer_bytes for m in results})
+    ax.plot([n / 1000 for n in lengths], [3 * n / 1e6 for n in lengths], ":", color="#10B981",
+            label="3 × the answer")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("answer size (KB)")
+    ax.set_ylabel("bytes sent to the browser (MB)")
+    ax.legend(fontsize=6, ncol=2)
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    PLOT.parent.mkdir(exist_ok=True)
+    fig.savefig(PLOT)
+    plt.close(fig)
 
 
 if __name__ == "__main__":

@@ -28,3 +28,22 @@ def test_overhead_bench_measures_both_paths() -> None:
     from bench.overhead import bare, shared_path
 
     assert bare(300) > 0 and shared_path(300) > 0
+
+
+def test_throttling_and_load_benches_run_against_a_real_server(tmp_path, monkeypatch) -> None:
+    """Tiny sizes, K = 2: the benches still drive a real `streamlit run` end to end."""
+    import asyncio
+
+    from bench import load
+    from tests.browser.conftest import streamlit_app
+
+    with streamlit_app() as server:
+        asyncio.run(load.protocol_round(server.url, "strategy=baseline", 1, 60))
+        sessions = asyncio.run(load.protocol_round(
+            server.url, "strategy=blocks_budget&tokens=40&rate=400", 2, 60))
+    assert all(s.done is not None and s.ttft is not None and s.bytes > 0 for s in sessions)
+    monkeypatch.setattr(load, "PLOT", tmp_path / "lag.png")
+    rounds = [load.Round("protocol", "default", 2, sessions, 0.1, None, 0.3)]
+    load.plot(rounds, 0.3)
+    assert (tmp_path / "lag.png").stat().st_size > 1000
+    assert "| protocol | default | 2 | 2/2 |" in rounds[0].row()
