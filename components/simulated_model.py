@@ -194,8 +194,12 @@ class SimulatedChatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         # BaseChatModel fires on_llm_new_token for each chunk we yield; we must not do it twice.
         plan = self.plan(messages)
+        due = self.clock.now()
         for token, delay in zip(plan.tokens, plan.delays, strict=True):
-            self.clock.sleep(delay)
+            # on a schedule, like a real server: a late wake-up does not delay every later token
+            due += delay
+            if (wait := due - self.clock.now()) > 0:
+                self.clock.sleep(wait)
             yield ChatGenerationChunk(message=AIMessageChunk(content=token))
         yield self._final_chunk(plan)
 
@@ -207,7 +211,10 @@ class SimulatedChatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         plan = self.plan(messages)
+        due = self.clock.now()
         for token, delay in zip(plan.tokens, plan.delays, strict=True):
-            await self.clock.asleep(delay)
+            due += delay
+            if (wait := due - self.clock.now()) > 0:
+                await self.clock.asleep(wait)
             yield ChatGenerationChunk(message=AIMessageChunk(content=token))
         yield self._final_chunk(plan)
