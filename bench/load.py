@@ -32,7 +32,7 @@ from pathlib import Path
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.results import append_section
+from bench.results import append_section, save_figure
 from bench.throttling import cpu_seconds
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
@@ -246,10 +246,7 @@ def plot(rounds: list[Round], ideal: float) -> None:
     ax.set_yscale("symlog", linthresh=1)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
-    PLOT.parent.mkdir(exist_ok=True)
-    fig.savefig(PLOT)
-    plt.close(fig)
+    save_figure(fig, PLOT)
 
 
 if __name__ == "__main__":

@@ -33,3 +33,13 @@ def append_section(title: str, table: str, *, notes: str = "") -> None:
                            "`bench/`; the command line says how to reproduce it.\n")
     with RESULTS.open("a") as out:
         out.write(section)
+
+
+def save_figure(figure: object, path: Path) -> None:
+    """Write a matplotlib figure as a PNG next to the docs, then free it."""
+    import matplotlib.pyplot as plt
+
+    figure.tight_layout()  # type: ignore[attr-defined]
+    path.parent.mkdir(exist_ok=True)
+    figure.savefig(path)  # type: ignore[attr-defined]
+    plt.close(figure)  # type: ignore[arg-type]

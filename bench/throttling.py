@@ -19,7 +19,7 @@ from pathlib import Path
 
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from bench.results import append_section
+from bench.results import append_section, save_figure
 from components.render_report import max_in_one_second
 from components.render_strategies import STRATEGIES
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_app
@@ -196,10 +196,7 @@ def plot(results: list[Measured]) -> None:
     ax.set_ylabel("bytes sent to the browser (MB)")
     ax.legend(fontsize=6, ncol=2)
     ax.grid(alpha=0.3, which="both")
-    fig.tight_layout()
-    PLOT.parent.mkdir(exist_ok=True)
-    fig.savefig(PLOT)
-    plt.close(fig)
+    save_figure(fig, PLOT)
 
 
 if __name__ == "__main__":

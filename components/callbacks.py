@@ -43,18 +43,6 @@ Mode = Literal["stream", "invoke", "astream"]
 
 
 @dataclass(frozen=True)
-class _Token:
-    text: str
-
-
-@dataclass(frozen=True)
-class _Finished:
-    text: str
-    finish_reason: str | None
-    usage: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
 class _Failed:
     error: BaseException
 
@@ -76,7 +64,7 @@ class UITokenHandler(BaseCallbackHandler):
             # invoke() has no loop of ours to break out of: raising here ends the call
             raise StreamCancelled("the reader stopped listening")
         if token:
-            self._sink.put(_Token(token))
+            self._sink.put(Delta(token))
 
 
 class TokenTimingHandler(BaseCallbackHandler):
@@ -254,7 +242,7 @@ class StreamRun:
                 outcome = asyncio.run(self._consume_astream(config))
             else:
                 message = self.model.invoke(self.messages, config=config)
-                outcome = _Finished(message.text, message.response_metadata.get("finish_reason"),
+                outcome = Completed(message.text, message.response_metadata.get("finish_reason"),
                                     dict(message.usage_metadata or {}) or None)
             self._queue.put(outcome)
         except BaseException as error:  # handed to the reader: a page shows it, never a traceback
@@ -262,7 +250,7 @@ class StreamRun:
         finally:
             self._finished.set()
 
-    def _consume_stream(self, config: dict[str, Any]) -> _Finished:
+    def _consume_stream(self, config: dict[str, Any]) -> Completed:
         """Stream through the recovery supervisor: watchdog, retries, fallback, de-duplication."""
         def emit(event: Any) -> None:
             if self.ui_tokens or not isinstance(event, Delta | Replace):
@@ -276,10 +264,9 @@ class StreamRun:
         self._supervisor = RecoveringStream(self.model, self.messages, self.recovery, config=config,
                                             cancelled=self._cancelled, clock=self.clock, emit=emit,
                                             on_screen=self.on_screen, on_token=stamp)
-        done: Completed = self._supervisor.run()
-        return _Finished(done.text, done.finish_reason, done.usage)
+        return self._supervisor.run()
 
-    async def _consume_astream(self, config: dict[str, Any]) -> _Finished:
+    async def _consume_astream(self, config: dict[str, Any]) -> Completed:
         pieces: list[str] = []
         finish_reason, usage = None, None
         async for chunk in self.model.astream(self.messages, config=config):
@@ -288,7 +275,7 @@ class StreamRun:
             pieces.append(chunk.text)
             finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
             usage = dict(chunk.usage_metadata) if chunk.usage_metadata else usage
-        return _Finished("".join(pieces), finish_reason, usage)
+        return Completed("".join(pieces), finish_reason, usage)
 
     # --- reader side (the script thread) -----------------------------------------------------
     @property
@@ -350,7 +337,7 @@ class StreamRun:
     def _take(self, item: Any) -> str | Replace:
         """Apply one queued item to the result; returns what it changes on screen."""
         result = self.result
-        if isinstance(item, _Token | Delta):
+        if isinstance(item, Delta):
             self._parts.append(item.text)  # joined once per poll, not per token (quadratic)
             return item.text
         if isinstance(item, Replace):

@@ -19,7 +19,7 @@ from components.transforms import (
 )
 
 PIECES = ["alice@example.com", "bob.smith+tag@mail.co.uk", "+1 (555) 010-4477", "555.123.4567",
-          "sk-abcdefghijklmnop1234", "AKIAABCDEFGHIJKLMNOP", "task-abcdefghijklmnopq", "stream",
+          "sk-fake-abcdefghijklmnop", "AKIAABCDEFGHIJKLMNOP", "task-abcdefghijklmnopq", "stream",
           "Streaming", "upstream", "tokens", "@", ".", "-", " ", "\n", "(", ")", "+", "x", "7"]
 texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=25).map("".join)
 
