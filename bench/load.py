@@ -227,6 +227,10 @@ HEADER = ("| client | rendering | sessions | finished | TTFT p50 / p95 | complet
 
 def plot(rounds: list[Round], ideal: float) -> None:
     """Lag (p95) against sessions, per client kind and rendering."""
+    plot_points([(r.client, r.rendering, r.sessions, r.p95_lag) for r in rounds], ideal)
+
+
+def plot_points(points: list[tuple[str, str, int, float]], ideal: float) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -235,15 +239,15 @@ def plot(rounds: list[Round], ideal: float) -> None:
     fig, ax = plt.subplots(figsize=(6.4, 3.6), dpi=120)
     for client, style in (("protocol", "-"), ("browser", "--")):
         for rendering, color in (("default", "#4F46E5"), ("st.write_stream", "#9CA3AF")):
-            mine = [r for r in rounds if r.client == client and r.rendering == rendering]
+            mine = [(k, lag) for c, r, k, lag in points if c == client and r == rendering]
             if mine:
-                ax.plot([r.sessions for r in mine],
-                        [max(r.p95_lag, 0) if r.p95_lag != float("inf") else float("nan") for r in mine],
-                        style, marker="o", color=color, label=f"{rendering}, {client} clients")
+                ax.plot([k for k, _ in mine], [max(lag, 0.01) for _, lag in mine], style, marker="o",
+                        color=color, label=f"{rendering}, {client} clients")
     ax.axhline(0.1 * ideal, color="#10B981", linewidth=1, label="10% of the ideal time")
     ax.set_xlabel("concurrent sessions")
     ax.set_ylabel("p95 lag behind ideal (s)")
-    ax.set_yscale("symlog", linthresh=1)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     save_figure(fig, PLOT)

@@ -192,6 +192,9 @@ def plot(results: list[Measured]) -> None:
             label="3 × the answer")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel("answer size (KB)")
     ax.set_ylabel("bytes sent to the browser (MB)")
     ax.legend(fontsize=6, ncol=2)
