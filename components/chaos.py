@@ -85,6 +85,7 @@ def run_chaos(cases: list[ChaosCase], strategies: list[str] | None = None) -> li
 class ChaosSummary:
     strategy: str
     label: str
+    short: str
     answers: int
     complete: int
     median_extra_s: float | None
@@ -103,7 +104,7 @@ def summarize(outcomes: list[ChaosOutcome]) -> list[ChaosSummary]:
         mine = [o for o in outcomes if o.strategy == key]
         extras = [e for o in mine if (e := o.extra_seconds) is not None]
         summaries.append(ChaosSummary(
-            key, RECOVERIES[key].label, len(mine), sum(o.complete for o in mine),
+            key, RECOVERIES[key].label, RECOVERIES[key].short, len(mine), sum(o.complete for o in mine),
             statistics.median(extras) if extras else None,
             sum(o.result.tokens_wasted for o in mine),
             sum(o.result.extra_requests for o in mine)))

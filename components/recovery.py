@@ -64,6 +64,8 @@ class Recovery:
 
     key: str
     label: str
+    short: str
+    """A few words for chart axes."""
     retries: int = 0
     resumes: int = 0
     full_response: bool = False
@@ -85,12 +87,14 @@ class Recovery:
 
 
 RECOVERIES: dict[str, Recovery] = {r.key: r for r in (
-    Recovery("default", "Retry once, then the full response (the app's default)", retries=1,
+    Recovery("default", "Retry once, then the full response (the app's default)",
+             "Retry + full response (default)", retries=1, full_response=True),
+    Recovery("keep_partial", "Keep the partial text and offer a retry", "Keep partial"),
+    Recovery("retry", "Retry the stream, up to 3 times (backoff + jitter)", "Retry ×3", retries=3),
+    Recovery("full_response", "Fall back to the full, non-streaming response", "Full response",
              full_response=True),
-    Recovery("keep_partial", "Keep the partial text and offer a retry"),
-    Recovery("retry", "Retry the stream, up to 3 times (backoff + jitter)", retries=3),
-    Recovery("full_response", "Fall back to the full, non-streaming response", full_response=True),
-    Recovery("resume", "Resume: ask the model to continue from the partial text", resumes=3),
+    Recovery("resume", "Resume: ask the model to continue from the partial text", "Resume",
+             resumes=3),
 )}
 DEFAULT_RECOVERY = RECOVERIES["default"]
 

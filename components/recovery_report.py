@@ -46,11 +46,11 @@ def chaos_frame(summaries: list[ChaosSummary]) -> pd.DataFrame:
 
 def chaos_chart(summaries: list[ChaosSummary]) -> alt.Chart:
     """Complete answers per strategy: the shape of the lesson at a glance."""
-    frame = pd.DataFrame([{"strategy": s.label, "complete answers (%)": round(100 * s.completion),
+    frame = pd.DataFrame([{"strategy": s.short, "complete answers (%)": round(100 * s.completion),
                            "default": s.strategy == "default"} for s in summaries])
     bars = alt.Chart(frame).mark_bar().encode(
         x=alt.X("complete answers (%):Q", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("strategy:N", sort=None, title=None),
+        y=alt.Y("strategy:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
         color=alt.condition("datum.default", alt.value("#4F46E5"), alt.value("#9CA3AF")),
     )
     labels = bars.mark_text(align="left", dx=4).encode(text="complete answers (%):Q")
