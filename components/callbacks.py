@@ -38,6 +38,7 @@ from components.recovery import (
 )
 from components.sinks import RenderStats
 from components.stream_result import StreamResult
+from components.text_pieces import TextPieces
 
 Mode = Literal["stream", "invoke", "astream"]
 
@@ -221,7 +222,7 @@ class StreamRun:
         # in "stream" mode the recovery supervisor stamps each token itself: no callback per token
         timing = [self.timing] if mode != "stream" else []
         self._callbacks: list[BaseCallbackHandler] = [*timing, *ui, *handlers]
-        self._parts: list[str] = [self.result.text] if self.result.text else []
+        self._received = TextPieces(self.result.text)
         self._thread = threading.Thread(target=self._work, name="stream-run", daemon=True)
         self._start = 0.0
 
@@ -338,10 +339,10 @@ class StreamRun:
         """Apply one queued item to the result; returns what it changes on screen."""
         result = self.result
         if isinstance(item, Delta):
-            self._parts.append(item.text)  # joined once per poll, not per token (quadratic)
+            self._received.add(item.text)  # joined once per poll, not per token (quadratic)
             return item.text
         if isinstance(item, Replace):
-            self._parts = [item.text]
+            self._received.replace(item.text)
             result.text, result.replaced = item.text, True
             return item
         if isinstance(item, Status):
@@ -362,20 +363,17 @@ class StreamRun:
         result.finish_reason = item.finish_reason or self.timing.finish_reason
         result.usage = item.usage
         # a blocking call (or one without a token handler) delivers everything here, at the end
+        self._received.replace(item.text)
         if not item.text.startswith(result.text):
-            self._parts = [item.text]
             result.text, result.replaced = item.text, True
             return Replace(item.text)
         rest = item.text[len(result.text):]
-        self._parts = [item.text]
         result.text = item.text
         return rest
 
     def _sync_text(self) -> None:
         """`result.text` from the pieces received so far."""
-        if len(self._parts) > 1:
-            self._parts = ["".join(self._parts)]
-        self.result.text = self._parts[0] if self._parts else ""
+        self.result.text = self._received.text()
 
     def wait(self) -> StreamResult:
         """Read the run to its end without a screen (tests, benchmarks, blocking pages)."""

@@ -127,20 +127,24 @@ class FaultyChatModel(BaseChatModel):
     def _identifying_params(self) -> dict[str, Any]:
         return {**self.inner._identifying_params, "fault": self.fault.kind}
 
-    def _fails(self) -> tuple[bool, int]:
+    def _begin(self) -> tuple[FaultKind, int]:
+        """Count the request; raise a status error or wait out a slow start if this one is hit.
+
+        Returns the fault this request streams with ("none" once the fault has healed)."""
         request = self.state.begin()
-        return self.fault.kind != "none" and request < self.fault.failing_requests, request
+        hit = self.fault.kind != "none" and request < self.fault.failing_requests
+        kind: FaultKind = self.fault.kind if hit else "none"
+        if kind in ("status_500", "status_429"):
+            raise status_error(int(kind[-3:]))
+        if kind == "slow_first":
+            self.clock.sleep(self.fault.first_token_delay_s)
+        return kind, request
 
     def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
                 run_manager: CallbackManagerForLLMRun | None = None,
                 **kwargs: Any) -> Iterator[ChatGenerationChunk]:
         # BaseChatModel.stream fires the callbacks for what we yield: the inner model gets none
-        faulty, request = self._fails()
-        kind = self.fault.kind if faulty else "none"
-        if kind in ("status_500", "status_429"):
-            raise status_error(int(kind[-3:]))
-        if kind == "slow_first":
-            self.clock.sleep(self.fault.first_token_delay_s)
+        kind, request = self._begin()
         rng = random.Random(f"{self.fault.seed}:{request}")
         tokens = 0
         chunks = self.inner._stream(messages, stop=stop, **kwargs)
@@ -166,10 +170,5 @@ class FaultyChatModel(BaseChatModel):
                   run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
         """Status errors and a slow start hit any request; drops, stalls and early ends are faults
         of long-lived streams (proxies and idle timeouts cut those), so a plain request gets through."""
-        faulty, _ = self._fails()
-        kind = self.fault.kind if faulty else "none"
-        if kind in ("status_500", "status_429"):
-            raise status_error(int(kind[-3:]))
-        if kind == "slow_first":
-            self.clock.sleep(self.fault.first_token_delay_s)
+        self._begin()
         return self.inner._generate(messages, stop=stop, **kwargs)

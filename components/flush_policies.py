@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from components.clock import REAL_CLOCK, Clock
+from components.text_pieces import TextPieces
 
 _SENTENCE_END = re.compile(r"([.!?:;]\s*|\n)$")
 
@@ -33,51 +34,11 @@ def _free() -> UpdateCost:
     return FREE
 
 
-class Pending:
-    """Buffered pieces, joined only when someone needs the whole text (a flush, a price).
-
-    Policies read `len()`, truth and the last characters (`pending[-n:]`); a plain `str` works
-    the same, so policies can be called with one in tests. Joining on every token would make a
-    fast stream quadratic in the pieces buffered between two updates.
-    """
-
-    def __init__(self) -> None:
-        self.pieces: list[str] = []
-        self.chars = 0
-
-    def add(self, piece: str) -> None:
-        self.pieces.append(piece)
-        self.chars += len(piece)
-
-    def clear(self) -> None:
-        self.pieces.clear()
-        self.chars = 0
-
-    def __len__(self) -> int:
-        return self.chars
-
-    def __bool__(self) -> bool:
-        return self.chars > 0
-
-    def __str__(self) -> str:
-        if len(self.pieces) > 1:
-            self.pieces[:] = ["".join(self.pieces)]
-        return self.pieces[0] if self.pieces else ""
-
-    def __getitem__(self, key: slice) -> str:
-        """Only the end is cheap: `pending[-n:]` walks back over the last pieces."""
-        if not (isinstance(key, slice) and key.start is not None and key.start < 0 and key.stop is None):
-            return str(self)[key]
-        need, tail = -key.start, []
-        for piece in reversed(self.pieces):
-            tail.append(piece)
-            need -= len(piece)
-            if need <= 0:
-                break
-        return "".join(reversed(tail))[key]
+Pending = TextPieces
+"""Buffered pieces: policies read `len()`, truth and `pending[-n:]`, as they would of a `str`."""
 
 
-Text = str | Pending
+Text = str | TextPieces
 
 
 class FlushPolicy(Protocol):
@@ -223,7 +184,7 @@ class ThrottledBuffer:
         self.policy = policy
         self.clock = clock
         self.costs = costs
-        self._pending = Pending()
+        self._pending = TextPieces()
         self._last_flush = clock.now()
         self.flushes = 0
         self.update_times: list[float] = []

@@ -21,6 +21,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
 from components.clock import Clock
 from components.prompts import CONTINUE_INSTRUCTION
 from components.stream_result import Attempt
+from components.text_pieces import TextPieces
 
 
 class StreamCancelled(Exception):
@@ -171,7 +172,7 @@ class RecoveringStream:
                  on_token: Callable[[float], None] | None = None) -> None:
         self.model, self.messages, self.recovery = model, messages, recovery
         self.config, self.cancelled, self.clock, self.emit = config, cancelled, clock, emit
-        self.screen = Screen(on_screen)
+        self.screen = TextPieces(on_screen)
         """What the user sees: a retry re-generates this silently and only shows what is new."""
         self.useful_tokens = 0
         """Tokens behind the text on screen; the rest of what was received was wasted."""
@@ -251,7 +252,7 @@ class RecoveringStream:
         if text.startswith(shown):
             if text != shown:
                 self.emit(Delta(text[len(shown):]))
-                self.screen.append(text[len(shown):])
+                self.screen.add(text[len(shown):])
         elif final or len(text) >= len(shown):
             self.emit(Replace(text))  # it diverged: replace once it is at least as complete
             self.screen.replace(text)
@@ -336,26 +337,6 @@ class RecoveringStream:
             self.clock.sleep(min(left, 0.05))
 
 
-class Screen:
-    """The text on screen as pieces, joined only when compared or sent whole (never per token)."""
-
-    def __init__(self, text: str = "") -> None:
-        self._parts = [text] if text else []
-        self.length = len(text)
-
-    def text(self) -> str:
-        if len(self._parts) > 1:
-            self._parts[:] = ["".join(self._parts)]
-        return self._parts[0] if self._parts else ""
-
-    def append(self, piece: str) -> None:
-        self._parts.append(piece)
-        self.length += len(piece)
-
-    def replace(self, text: str) -> None:
-        self._parts, self.length = [text], len(text)
-
-
 class _Regeneration:
     """An attempt that writes the whole answer again (the first stream, a retry).
 
@@ -366,20 +347,13 @@ class _Regeneration:
 
     def __init__(self, owner: RecoveringStream) -> None:
         self.owner, self.screen = owner, owner.screen
-        self.parts: list[str] = []
-        self.length = 0
+        self.mine = TextPieces()
         self.consistent = True
         self.showed = False
 
-    def text(self) -> str:
-        if len(self.parts) > 1:
-            self.parts[:] = ["".join(self.parts)]
-        return self.parts[0] if self.parts else ""
-
     def add(self, piece: str) -> None:
-        old = self.length
-        self.parts.append(piece)
-        self.length += len(piece)
+        old = self.mine.length
+        self.mine.add(piece)
         if self.consistent:
             on_screen = self.screen.length
             if old >= on_screen:  # in step with the screen: everything new is news
@@ -393,22 +367,22 @@ class _Regeneration:
                 self._news(piece[on_screen - old:])
                 return
             self.consistent = False
-        if self.length >= self.screen.length:
-            text = self.text()
+        if self.mine.length >= self.screen.length:
+            text = self.mine.text()
             self.owner.emit(Replace(text))
             self.screen.replace(text)
             self.consistent, self.showed = True, True
 
     def _news(self, piece: str) -> None:
         self.owner.emit(Delta(piece))
-        self.screen.append(piece)
+        self.screen.add(piece)
         self.showed = True
 
     def release(self) -> None:
         """Nothing held back: regeneration shows as it goes."""
 
     def final(self) -> str:
-        text = self.text()
+        text = self.mine.text()
         if self.screen.length != len(text) or self.screen.text() != text:
             self.owner.emit(Replace(text))
             self.screen.replace(text)
@@ -421,8 +395,7 @@ class _Continuation:
     def __init__(self, owner: RecoveringStream) -> None:
         self.owner, self.screen = owner, owner.screen
         self.base = owner.screen.text()
-        self.held: list[str] = []
-        self.held_length = 0
+        self.held = TextPieces()
         self.released = False
         self.showed = False
 
@@ -430,26 +403,25 @@ class _Continuation:
         if self.released:
             self._news(piece)
             return
-        self.held.append(piece)
-        self.held_length += len(piece)
-        if self.held_length >= SEAM_WINDOW:
-            text = "".join(self.held)
+        self.held.add(piece)
+        if self.held.length >= SEAM_WINDOW:
+            text = self.held.text()
             # keep holding while everything so far only repeats the partial text (up to a limit)
-            if seam_overlap(self.base, text) < len(text) or self.held_length >= MAX_SEAM_WINDOW:
+            if seam_overlap(self.base, text) < len(text) or self.held.length >= MAX_SEAM_WINDOW:
                 self.release()
 
     def release(self) -> None:
         if self.released:
             return
         self.released = True
-        text = "".join(self.held)
-        self.held = []
+        text = self.held.text()
+        self.held.clear()
         self._news(text[seam_overlap(self.base, text):])
 
     def _news(self, piece: str) -> None:
         if piece:
             self.owner.emit(Delta(piece))
-            self.screen.append(piece)
+            self.screen.add(piece)
             self.showed = True
 
     def final(self) -> str:

@@ -147,9 +147,9 @@ def test_blocks_within_budget_keep_the_bytes_linear(schedule) -> None:
 
 @given(pieces=st.lists(st.text(max_size=5), max_size=30), n=st.integers(1, 80))
 def test_pending_reads_its_end_without_joining_and_agrees_with_the_joined_text(pieces, n) -> None:
-    from components.flush_policies import Pending
+    from components.text_pieces import TextPieces
 
-    pending = Pending()
+    pending = TextPieces()
     for piece in pieces:
         pending.add(piece)
     text = "".join(pieces)
