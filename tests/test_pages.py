@@ -369,3 +369,15 @@ def test_chat_with_an_openai_compatible_server(openai_server, monkeypatch, tmp_p
     turns = at.session_state["chat.conversation"].turns
     assert turns[1].content == "Hello, this is a real SSE stream." and turns[1].label == "openai/fake-model"
     assert openai_server.records[-1].payload["messages"] == [{"role": "user", "content": "hi"}]
+
+
+def test_chat_wrong_key_is_a_message_in_the_chat(openai_server, monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("STREAMING_LAB_CACHE_PATH", str(tmp_path / "cache.sqlite"))
+    openai_server.script.api_key = "the-right-key"
+    at = app(**{"lab.provider": "openai", "lab.base_url": openai_server.base_url,
+                "lab.model": "fake-model", "lab.api_key": "a-wrong-key"}).run()
+    at.switch_page("pages/chat.py").run()
+    say(at, "hi")
+    turns = at.session_state["chat.conversation"].turns
+    assert turns[0].content == "hi" and "key was rejected" in turns[1].error
+    assert not any("a-wrong-key" in e.value for e in at.error)
