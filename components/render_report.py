@@ -60,7 +60,8 @@ def pushed_over_time_chart(outcomes: list[RenderOutcome]) -> alt.Chart:
     return (alt.Chart(pd.DataFrame(rows)).mark_line(strokeWidth=3)
             .encode(x=alt.X("seconds:Q", title="seconds since the click"),
                     y=alt.Y("KB pushed:Q", title="KB pushed to the browser (cumulative)"),
-                    color=alt.Color("strategy:N", title=None, legend=alt.Legend(orient="top-left")))
+                    color=alt.Color("strategy:N", title=None,
+                                    legend=alt.Legend(orient="top-left", labelLimit=320)))
             .properties(height=300))
 
 
@@ -75,3 +76,14 @@ def verdict(outcomes: list[RenderOutcome]) -> str:
             f"({cheap.amplification:.1f}×); **{dear.label}** pushed {kb(dear.stats.chars_pushed)} "
             f"({dear.amplification:,.0f}×): **{ratio:,.0f}× more** for ")
     return text + ("the identical final text." if same else "a different final text (check the runs).")
+
+
+def trade_off(outcomes: list[RenderOutcome]) -> str:
+    """The price of the cheapest column, in the user's terms: fewer, larger steps."""
+    cheap = min(outcomes, key=lambda o: o.stats.chars_pushed)
+    dear = max(outcomes, key=lambda o: o.stats.chars_pushed)
+    duration = cheap.stats.timeline[-1][0] if cheap.stats.timeline else 0.0
+    every = duration / max(cheap.stats.updates, 1)
+    return (f"The price: {cheap.label} drew {cheap.stats.updates:,} screen updates (one every "
+            f"{every:.2f} s on average, the longest wait {cheap.stats.longest_gap:.2f} s) where "
+            f"{dear.label} drew {dear.stats.updates:,}: fewer, larger steps of text.")

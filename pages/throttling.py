@@ -9,6 +9,7 @@ from components.render_report import (
     counters_line,
     pushed_over_time_chart,
     summary_frame,
+    trade_off,
     verdict,
 )
 from components.render_strategies import DEFAULT_COMPARISON, STRATEGIES
@@ -82,5 +83,6 @@ if last:
     with report_slot.container():
         st.altair_chart(pushed_over_time_chart(last), width="stretch")
         st.dataframe(summary_frame(last), hide_index=True, width="stretch")
+        st.markdown(trade_off(last))
         st.caption("Characters pushed = the markdown sent with each screen update, summed. "
                    "`bench/throttling.py` measures the real websocket bytes in Chromium.")

@@ -138,6 +138,8 @@ def test_throttling_streams_the_same_answer_through_each_policy_and_counts_the_c
     assert any("identical final text" in s.value for s in at.success)
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     assert len(at.dataframe) == 1
+    price = next(m.value for m in at.markdown if m.value.startswith("The price:"))
+    assert f"drew {block.stats.updates:,} screen updates" in price
 
 
 def test_throttling_needs_two_policies_to_compare() -> None:
