@@ -101,43 +101,25 @@ class TokenTimingHandler(BaseCallbackHandler):
         return [round((b - a) * 1000, 1) for a, b in itertools.pairwise(times)]
 
 
-class MetricsHandler(BaseCallbackHandler):
-    """Live numbers while a run streams: time to first token, tokens so far, tokens per second."""
+class MetricsHandler(TokenTimingHandler):
+    """Live numbers while a run streams: time to first token, tokens so far, tokens per second.
 
-    run_inline = True
+    Built on the timing handler's own stamps, so the two never disagree."""
 
-    def __init__(self, clock: Clock = REAL_CLOCK) -> None:
-        self.clock = clock
-        self.started: float | None = None
-        self.first_token: float | None = None
-        self.last_token: float | None = None
-        self.tokens = 0
-
-    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
-        self.started = self.clock.now()
-
-    def on_llm_new_token(self, token: str, **kwargs: Any) -> None:
-        if not token:
-            return
-        now = self.clock.now()
-        self.tokens += 1
-        self.last_token = now
-        if self.first_token is None:
-            self.first_token = now
+    @property
+    def tokens(self) -> int:
+        return len(self.token_times)
 
     @property
     def time_to_first_token(self) -> float | None:
-        if self.first_token is None or self.started is None:
-            return None
-        return self.first_token - self.started
+        return self.token_times[0] if self.token_times else None
 
     @property
     def tokens_per_second(self) -> float | None:
         """Rate since the first token (the stream's own speed, without the wait before it)."""
-        if self.first_token is None or self.last_token is None or self.tokens < 2:
-            return None
-        span = self.last_token - self.first_token
-        return (self.tokens - 1) / span if span > 0 else None
+        times = self.token_times
+        span = times[-1] - times[0] if len(times) > 1 else 0.0
+        return (len(times) - 1) / span if span > 0 else None
 
 
 @dataclass(frozen=True)

@@ -34,11 +34,8 @@ def _free() -> UpdateCost:
     return FREE
 
 
-Pending = TextPieces
-"""Buffered pieces: policies read `len()`, truth and `pending[-n:]`, as they would of a `str`."""
-
-
 Text = str | TextPieces
+"""Pending text: policies read `len()`, truth and `pending[-n:]`, as they would of a `str`."""
 
 
 class FlushPolicy(Protocol):
@@ -186,7 +183,6 @@ class ThrottledBuffer:
         self.costs = costs
         self._pending = TextPieces()
         self._last_flush = clock.now()
-        self.flushes = 0
         self.update_times: list[float] = []
         """When each update was released (the final one included): the policy's own pace."""
 
@@ -223,7 +219,7 @@ class ThrottledBuffer:
 
     def final_wait(self) -> float:
         """Seconds before the final update (the rest, and the cursor removed) keeps the pace."""
-        if not self.flushes:
+        if not self.update_times:
             return 0.0
         return max(self.policy.min_interval - (self.clock.now() - self._last_flush), 0.0)
 
@@ -237,6 +233,5 @@ class ThrottledBuffer:
     def _flush(self, text: str) -> str:
         self._pending.clear()
         self._last_flush = self.clock.now()
-        self.flushes += 1
         self.update_times.append(self._last_flush)
         return text
