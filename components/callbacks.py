@@ -278,7 +278,7 @@ class StreamRun:
         result = self.result
         self._sync_text()
         result.cancelled = True
-        result.total_time = self._elapsed()
+        result.total_time = self.elapsed()
         result.token_times = list(self.timing.token_times)
 
     def __iter__(self) -> Iterator[str]:
@@ -314,7 +314,7 @@ class StreamRun:
                 break
         self._sync_text()
         if pieces and self.result.first_visible is None:
-            self.result.first_visible = self._elapsed()
+            self.result.first_visible = self.elapsed()
         return pieces
 
     def _take(self, item: Any) -> str | Replace:
@@ -334,7 +334,7 @@ class StreamRun:
             result.attempts.append(item.attempt)
             return ""
         self._sync_text()
-        result.total_time = self._elapsed()
+        result.total_time = self.elapsed()
         result.token_times = list(self.timing.token_times)
         if self._supervisor is not None:
             result.useful_tokens = self._supervisor.useful_tokens
@@ -363,13 +363,29 @@ class StreamRun:
             pass
         return self.result
 
-    def _elapsed(self) -> float:
+    def elapsed(self) -> float:
+        """Seconds since the call started."""
         return self.clock.now() - self._start
 
 
 # --- drawing runs on screen ------------------------------------------------------------------
 DEFAULT_POLICY: FlushPolicy = WithinBudget()
 """The app's default: updates while the bytes sent stay ≤ 2.5× the answer, at most 60 a second."""
+
+
+class ReplySource(Protocol):
+    """What `render()` reads: a live StreamRun, or a reply read back from a stream store."""
+
+    clock: Clock
+    on_screen: str
+    result: StreamResult
+
+    @property
+    def done(self) -> bool: ...
+
+    def poll_updates(self, timeout: float = 0.0) -> list[str | Replace]: ...
+
+    def abandon(self) -> None: ...
 
 
 class Sink(Protocol):
@@ -391,7 +407,7 @@ class Sink(Protocol):
 class Rendering:
     """One run drawn into one sink through a flush policy; `step()` moves it forward."""
 
-    run: StreamRun
+    run: ReplySource
     sink: Sink
     buffer: ThrottledBuffer
     tokens: int = 0
@@ -424,14 +440,14 @@ class Rendering:
         return StreamRun.poll_interval if due is None else min(due, StreamRun.poll_interval)
 
 
-def rendering(run: StreamRun, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> Rendering:
+def rendering(run: ReplySource, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> Rendering:
     """Pair a started run with a sink through a policy (the buffer shares the run's clock)."""
     if run.on_screen:
         sink.write(run.on_screen)  # a retry keeps the failed run's text in view
     return Rendering(run, sink, ThrottledBuffer(policy, run.clock, costs=sink))
 
 
-def render(run: StreamRun, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> StreamResult:
+def render(run: ReplySource, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> StreamResult:
     """The helper every page uses: draw a started run into a sink; returns its result."""
     return render_together([rendering(run, sink, policy)])[0]
 

@@ -96,6 +96,8 @@ class Conversation:
     """The turns of one browser session's chat (kept in st.session_state, never shared)."""
 
     turns: list[Turn] = field(default_factory=list)
+    streaming: str | None = None
+    """The stream id of the reply being written in the background, if one is."""
 
     def ask(self, prompt: str) -> None:
         self.turns.append(Turn("user", prompt))
@@ -130,6 +132,28 @@ class Conversation:
 
     def to_json(self) -> str:
         return json.dumps({"turns": [asdict(t) for t in self.turns]}, indent=2, ensure_ascii=False)
+
+    def to_record(self) -> str:
+        """What a stream store keeps: the turns and the reply in flight (compact JSON)."""
+        return json.dumps({"turns": [asdict(t) for t in self.turns], "streaming": self.streaming},
+                          ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_record(cls, raw: str) -> Conversation:
+        data = json.loads(raw)
+        return cls([Turn(**t) for t in data.get("turns", [])], data.get("streaming"))
+
+    def start_reply(self, stream_id: str) -> None:
+        """A worker is about to write the reply to the pending prompt."""
+        self.streaming = stream_id
+
+    def finish_reply(self, stream_id: str, turn: Turn) -> bool:
+        """Record the worker's reply once: only if it is still the reply this chat waits for."""
+        if self.streaming != stream_id:
+            return False
+        self.turns.append(turn)
+        self.streaming = None
+        return True
 
 
 def within_budget(messages: list[BaseMessage], budget_tokens: int) -> tuple[list[BaseMessage], int]:

@@ -1,20 +1,31 @@
-"""The chat page's moving parts: drawing the history, and one reply streamed, cached and kept."""
+"""The chat page's moving parts: which chat, its history, and replies written in the background."""
 
 from __future__ import annotations
 
-import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
-from components.callbacks import StreamRun, render
-from components.chat import Conversation, Turn, reply_from, within_budget
+from components.callbacks import render_together, rendering
+from components.chat import Conversation, Turn, within_budget
 from components.chat_cache import CacheStats, ReplayChatModel, ReplyCache
-from components.errors import ConfigError, outcome_message
+from components.errors import ConfigError
 from components.markdown_blocks import CURSOR, displayable
 from components.providers import build_chat_model
+from components.reply_worker import ReplyWorker, StoredReply
 from components.settings import ProviderSettings
 from components.sinks import BlockSink, LazyTarget
+from components.stream_result import StreamResult
+from components.stream_store import (
+    InProcessStore,
+    StoreConfig,
+    StreamStore,
+    new_chat_id,
+    new_stream_id,
+    well_formed,
+)
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,35 +45,6 @@ def show_turn(turn: Turn) -> None:
                 st.error(turn.error, icon=":material/error:")
 
 
-class ActiveReply:
-    """The reply being streamed, shared with the next script run: whichever run gets there first
-    (this one finishing, or the next one after Stop or any click) keeps it, exactly once."""
-
-    def __init__(self, run: StreamRun, *, cached: bool, trimmed: int) -> None:
-        self.run, self.cached, self.trimmed = run, cached, trimmed
-        self._lock = threading.Lock()
-        self.kept: Turn | None = None
-
-    def keep(self, conversation: Conversation, turn: Turn | None = None) -> Turn:
-        """Record the reply once: the finished turn, or what was shown so far, marked stopped."""
-        with self._lock:
-            if self.kept is None:
-                if turn is None:
-                    self.run.abandon()  # closes the model's stream: nothing generates on unseen
-                    turn = reply_from(self.run.result, cached=self.cached, trimmed=self.trimmed)
-                conversation.answer(turn)
-                self.kept = turn
-            return self.kept
-
-
-def keep_interrupted_reply(conversation: Conversation) -> None:
-    """Streamlit starts the next run without waiting for an interrupted one (fast reruns): a reply
-    still streaming when the user clicked Stop, or anything else, is kept here as stopped."""
-    active: ActiveReply | None = st.session_state.pop("chat.active", None)
-    if active is not None:
-        active.keep(conversation)
-
-
 @dataclass
 class ReplyRequest:
     """One reply to stream: settings, the cache and how to replay a hit, what is already shown."""
@@ -77,53 +59,86 @@ class ReplyRequest:
     """False for Regenerate: the user asked for a new answer, not the stored one."""
 
 
-def stream_reply(conversation: Conversation, request: ReplyRequest) -> Turn:
-    """Stream the reply to the pending prompt into a chat message; the turn is recorded whatever
-    happens: a finished answer, an error, or Stop. The Stop button reruns the script, which
-    interrupts this one mid-stream; the `finally` keeps the partial reply and closes the stream,
-    and the next run shows it marked. (`st.chat_input(submit_mode="stop")` stops the script
-    instead, after which nothing can be drawn: the reply would keep its cursor until the next
-    interaction, so the input uses "disable" and the Stop button lives in the reply.)"""
+def stream_store_for(config: StoreConfig) -> StreamStore:
+    """The process's stream store (cached per configuration): Redis when a URL is set."""
+    return _stream_store(config.redis_url, config.stream_ttl, config.chat_ttl, config.max_mb)
+
+
+@st.cache_resource(show_spinner=False)
+def _stream_store(redis_url: str, stream_ttl: float, chat_ttl: float, max_mb: int) -> StreamStore:
+    if redis_url:
+        from components.redis_store import RedisStore  # only needed with several replicas
+
+        return RedisStore(redis_url, stream_ttl=stream_ttl, chat_ttl=chat_ttl)
+    return InProcessStore(stream_ttl=stream_ttl, chat_ttl=chat_ttl, max_bytes=max_mb * 2**20)
+
+
+def chat_id_for_page(store: StreamStore) -> str:
+    """The chat this page shows: the URL's id if it is this session's or a stored chat, else this
+    session's own, else a new one; the URL always ends up holding it (reload-safe, shareable).
+    A made-up or unknown id gets a fresh chat, so nobody chats under a guessable id."""
+    wanted, own = st.query_params.get("chat"), st.session_state.get("chat.id")
+    if well_formed(wanted) and (wanted == own or store.load_chat(wanted) is not None):
+        chat_id = wanted
+    else:
+        chat_id = own or new_chat_id()
+    st.session_state["chat.id"] = chat_id
+    if st.query_params.get("chat") != chat_id:
+        st.query_params["chat"] = chat_id
+    return chat_id
+
+
+def start_reply(store: StreamStore, chat_id: str, request: ReplyRequest) -> Conversation:
+    """Start a worker on the pending prompt; returns the conversation as the worker left it to
+    run (or with the error turn, when the model cannot even be built)."""
+    conversation = store.load_chat(chat_id) or Conversation()
     messages, trimmed = within_budget(conversation.messages(), request.history_tokens)
+    try:
+        model = build_chat_model(request.settings, streaming=True)
+    except ConfigError as error:
+        turn = Turn("assistant", request.on_screen, label=request.settings.label, error=str(error))
+        return store.update_chat(chat_id, lambda c: c.answer(turn))
+    hit = request.cache.lookup(model, messages) if request.use_cache else None
+    if request.use_cache:
+        request.stats.record(hit is not None)
+    source = ReplayChatModel(reply_text=hit.text, token_times=hit.token_times,
+                             paced=request.paced_replay) if hit else model
+    cache = request.cache
+
+    def remember(result: StreamResult) -> None:
+        cache.store(model, messages, result)
+
+    ReplyWorker(store, chat_id, new_stream_id(chat_id), source, messages,
+                label=hit.label if hit else request.settings.label, cached=hit is not None,
+                trimmed=trimmed, on_screen=request.on_screen, base_url=request.settings.base_url,
+                after=remember).start()
+    return store.load_chat(chat_id) or Conversation()
+
+
+def follow_reply(store: StreamStore, chat_id: str, stream_id: str, *,
+                 on_catch_up: Callable[[int, float], None] | None = None) -> Turn | None:
+    """Draw the reply being written from the store: what exists at once, then live, through the
+    same block renderer as every page. A rerun or reload just reads it again from the start;
+    Stop asks the worker to close the model's stream. Returns the finished turn."""
+    began = time.perf_counter()
     with st.chat_message("assistant"):
         # A regenerated reply must not type over the old reply's leftover blocks (see LazyTarget)
         slot = st.empty()
         slot.markdown(CURSOR)
         box = LazyTarget(slot.container)
         caption = st.empty()  # the Stop button while streaming, then the reply's numbers
-        caption.button("Stop", icon=":material/stop_circle:", key=f"chat.stop.{len(conversation.turns)}",
+        caption.button("Stop", icon=":material/stop_circle:", key="chat.stop",
+                       on_click=store.request_stop, args=(stream_id,),
                        help="Stops this reply: the model's stream is closed, the text so far is kept.")
-        try:
-            model = build_chat_model(request.settings, streaming=True)
-        except ConfigError as error:
-            turn = Turn("assistant", request.on_screen, label=request.settings.label, error=str(error))
-            conversation.answer(turn)
-            box.markdown(turn.content or "_(no text arrived)_")
+        reader = StoredReply(store, chat_id, stream_id)
+        caught_up = reader.catch_up()
+        drawing = rendering(reader, BlockSink(box))  # draws the caught-up text in one update
+        if on_catch_up is not None and caught_up:
+            on_catch_up(caught_up, time.perf_counter() - began)
+        render_together([drawing])
+        turn = reader.turn
+        if turn is not None:
             caption.caption(turn.caption())
-            st.error(turn.error, icon=":material/build:")
-            return turn
-        hit = request.cache.lookup(model, messages) if request.use_cache else None
-        if request.use_cache:
-            request.stats.record(hit is not None)
-        source = ReplayChatModel(reply_text=hit.text, token_times=hit.token_times,
-                                 paced=request.paced_replay) if hit else model
-        run = StreamRun(source, messages, label=hit.label if hit else request.settings.label,
-                        on_screen=request.on_screen).start()
-        active = ActiveReply(run, cached=hit is not None, trimmed=trimmed)
-        st.session_state["chat.active"] = active
-        try:
-            render(run, BlockSink(box))
-            error = outcome_message(run.result, base_url=request.settings.base_url) or ""
-            turn = active.keep(conversation, reply_from(run.result, cached=hit is not None,
-                                                        trimmed=trimmed,
-                                                        error="" if run.result.ok else error))
-            if not hit:
-                request.cache.store(model, messages, run.result)
-        finally:  # Stop, or a page left mid-stream: keep what was shown, marked stopped
-            turn = active.keep(conversation)
-            st.session_state.pop("chat.active", None)
-        caption.caption(turn.caption())
-        if turn.error:
-            st.error(turn.error, icon=":material/error:")
+            if turn.error:
+                st.error(turn.error, icon=":material/error:")
     return turn
-

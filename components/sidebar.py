@@ -11,6 +11,7 @@ from dotenv import load_dotenv
 
 from components.chat import ChatConfig, chat_config_from
 from components.settings import PROVIDERS, ProviderSettings, settings_from
+from components.stream_store import StoreConfig, store_config_from
 
 STATE_PREFIX = "lab."
 PROVIDER_LABELS = {"simulated": "Simulated (offline, no key)", "openai": "OpenAI or compatible"}
@@ -115,3 +116,9 @@ def configured_chat() -> ChatConfig:
         _dotenv_loaded()
         st.session_state[key] = chat_config_from(_secrets(), os.environ)
     return st.session_state[key]
+
+
+def configured_store() -> StoreConfig:
+    """Which stream store the chat uses (Redis when STREAMING_LAB_REDIS_URL is set), and its bounds."""
+    _dotenv_loaded()
+    return store_config_from(_secrets(), os.environ)

@@ -1,4 +1,5 @@
-"""Production chat: history, stop, regenerate, cache, and errors that lose nothing."""
+"""Production chat: history, stop, regenerate, cache, errors that lose nothing, and replies that
+survive clicks, reloads and dropped connections."""
 
 import streamlit as st
 
@@ -6,19 +7,22 @@ from components.chat import Conversation
 from components.chat_cache import CacheStats
 from components.chat_ui import (
     ReplyRequest,
-    keep_interrupted_reply,
+    chat_id_for_page,
+    follow_reply,
     reply_cache,
     show_turn,
-    stream_reply,
+    start_reply,
+    stream_store_for,
 )
 from components.shell import ensure_app_shell
-from components.sidebar import configured_chat, current_settings
+from components.sidebar import configured_chat, configured_store, current_settings
 
 ensure_app_shell()
 
 config = configured_chat()
 settings = current_settings()
-conversation: Conversation = st.session_state.setdefault("chat.conversation", Conversation())
+store = stream_store_for(configured_store())
+chat_id = chat_id_for_page(store)
 stats: CacheStats = st.session_state.setdefault("chat.cache_stats", CacheStats())
 cache = reply_cache(config.cache_path)
 
@@ -38,17 +42,22 @@ with st.sidebar:
         cache.clear()
         st.toast("Cache cleared.")
 
-keep_interrupted_reply(conversation)
+conversation = store.load_chat(chat_id) or Conversation()
 action = st.session_state.pop("chat.action", None)
-if action == "clear":
-    conversation.turns.clear()
-previous = conversation.reopen_last() if action in ("regenerate", "retry") else None
+reopened: list = []
+if action and conversation.streaming is None:
+    if action == "clear":
+        conversation = store.update_chat(chat_id, lambda c: c.turns.clear())
+    elif action in ("regenerate", "retry"):
+        conversation = store.update_chat(chat_id, lambda c: reopened.append(c.reopen_last()))
+previous = reopened[0] if reopened else None
 for turn in conversation.turns:
     show_turn(turn)
 
 prompt = st.chat_input("Ask about streaming…", submit_mode="disable")
 paced = st.session_state.get("chat.paced", False)
 request = ReplyRequest(settings, cache, stats, paced, config.history_tokens)
+started: Conversation | None = None
 if prompt is not None:
     if not prompt.strip():
         pass  # an empty prompt is ignored
@@ -58,17 +67,27 @@ if prompt is not None:
                    icon=":material/edit_note:")
         with st.expander("Your message"):
             st.code(prompt, language=None, wrap_lines=True)
+    elif conversation.streaming is not None:
+        st.warning("A reply is still being written; send this when it has finished.",
+                   icon=":material/hourglass_top:")
     else:
-        conversation.ask(prompt)
+        conversation = store.update_chat(chat_id, lambda c: c.ask(prompt))
         show_turn(conversation.turns[-1])
-        stream_reply(conversation, request)
-elif action in ("regenerate", "retry"):
-    if action == "retry" and previous:
+        conversation = started = start_reply(store, chat_id, request)
+elif previous is not None:
+    if action == "retry":
         request.on_screen = previous.content  # keep the partial text; add only what is new
     request.use_cache = action == "retry"  # Regenerate asks for a new answer, not the stored one
-    stream_reply(conversation, request)
-elif conversation.pending_prompt is not None:  # a rerun interrupted a reply before it was kept
-    stream_reply(conversation, request)
+    conversation = started = start_reply(store, chat_id, request)
+elif conversation.pending_prompt is not None and conversation.streaming is None:
+    conversation = started = start_reply(store, chat_id, request)  # a rerun came between the two
+
+if conversation.streaming is not None:
+    follow_reply(store, chat_id, conversation.streaming)
+elif started is not None and started.turns and started.turns[-1].role == "assistant":
+    show_turn(conversation.turns[-1])  # a reply that could not start (e.g. a missing key)
+conversation = store.load_chat(chat_id) or conversation
+st.session_state["chat.conversation"] = conversation  # this run's view (tests read it)
 
 last = conversation.turns[-1] if conversation.turns else None
 tools = st.columns([1.1, 1, 1, 1, 3], vertical_alignment="center")
