@@ -97,7 +97,7 @@ class Conversation:
 
     turns: list[Turn] = field(default_factory=list)
     streaming: str | None = None
-    """The stream id of the reply being written in the background, if one is."""
+    """The reply key of the reply being written in the background, if one is."""
 
     def ask(self, prompt: str) -> None:
         self.turns.append(Turn("user", prompt))
@@ -143,13 +143,13 @@ class Conversation:
         data = json.loads(raw)
         return cls([Turn(**t) for t in data.get("turns", [])], data.get("streaming"))
 
-    def start_reply(self, stream_id: str) -> None:
+    def start_reply(self, reply_key: str) -> None:
         """A worker is about to write the reply to the pending prompt."""
-        self.streaming = stream_id
+        self.streaming = reply_key
 
-    def finish_reply(self, stream_id: str, turn: Turn) -> bool:
+    def finish_reply(self, reply_key: str, turn: Turn) -> bool:
         """Record the worker's reply once: only if it is still the reply this chat waits for."""
-        if self.streaming != stream_id:
+        if self.streaming != reply_key:
             return False
         self.turns.append(turn)
         self.streaming = None

@@ -23,7 +23,8 @@ from components.stream_store import (
     StoreConfig,
     StreamStore,
     new_chat_id,
-    new_stream_id,
+    new_reply_key,
+    stream_id,
     well_formed,
 )
 
@@ -108,14 +109,14 @@ def start_reply(store: StreamStore, chat_id: str, request: ReplyRequest) -> Conv
     def remember(result: StreamResult) -> None:
         cache.store(model, messages, result)
 
-    ReplyWorker(store, chat_id, new_stream_id(chat_id), source, messages,
+    ReplyWorker(store, chat_id, new_reply_key(), source, messages,
                 label=hit.label if hit else request.settings.label, cached=hit is not None,
                 trimmed=trimmed, on_screen=request.on_screen, base_url=request.settings.base_url,
                 after=remember).start()
     return store.load_chat(chat_id) or Conversation()
 
 
-def follow_reply(store: StreamStore, chat_id: str, stream_id: str, *,
+def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *,
                  on_catch_up: Callable[[int, float], None] | None = None) -> Turn | None:
     """Draw the reply being written from the store: what exists at once, then live, through the
     same block renderer as every page. A rerun or reload just reads it again from the start;
@@ -128,9 +129,9 @@ def follow_reply(store: StreamStore, chat_id: str, stream_id: str, *,
         box = LazyTarget(slot.container)
         caption = st.empty()  # the Stop button while streaming, then the reply's numbers
         caption.button("Stop", icon=":material/stop_circle:", key="chat.stop",
-                       on_click=store.request_stop, args=(stream_id,),
+                       on_click=store.request_stop, args=(stream_id(chat_id, reply_key),),
                        help="Stops this reply: the model's stream is closed, the text so far is kept.")
-        reader = StoredReply(store, chat_id, stream_id)
+        reader = StoredReply(store, chat_id, reply_key)
         caught_up = reader.catch_up()
         drawing = rendering(reader, BlockSink(box))  # draws the caught-up text in one update
         if on_catch_up is not None and caught_up:

@@ -20,7 +20,7 @@ from components.clock import REAL_CLOCK, Clock
 from components.errors import outcome_message
 from components.recovery import Replace
 from components.stream_result import StreamResult
-from components.stream_store import StreamEvent, StreamStore
+from components.stream_store import StreamEvent, StreamStore, stream_id
 from components.text_pieces import TextPieces
 
 HEARTBEAT_EVERY = 1.0
@@ -35,13 +35,14 @@ class ReplyWorker:
 
     poll_interval = 0.05
 
-    def __init__(self, store: StreamStore, chat_id: str, stream_id: str, model: BaseChatModel,
+    def __init__(self, store: StreamStore, chat_id: str, reply_key: str, model: BaseChatModel,
                  messages: Sequence[BaseMessage], *, label: str, cached: bool = False,
                  trimmed: int = 0, on_screen: str = "", base_url: str = "",
                  after: Callable[[StreamResult], None] | None = None,
                  clock: Clock = REAL_CLOCK) -> None:
         """`after`: called with a finished result before the turn is recorded (the reply cache)."""
-        self.store, self.chat_id, self.stream_id = store, chat_id, stream_id
+        self.store, self.chat_id, self.reply_key = store, chat_id, reply_key
+        self.stream_id = stream_id(chat_id, reply_key)
         self.run = StreamRun(model, messages, label=label, on_screen=on_screen, clock=clock)
         self.cached, self.trimmed, self.base_url, self.after = cached, trimmed, base_url, after
         self.clock = clock
@@ -50,7 +51,7 @@ class ReplyWorker:
 
     def start(self) -> ReplyWorker:
         self.store.open_stream(self.stream_id)
-        self.store.update_chat(self.chat_id, lambda c: c.start_reply(self.stream_id))
+        self.store.update_chat(self.chat_id, lambda c: c.start_reply(self.reply_key))
         self._thread.start()
         return self
 
@@ -67,7 +68,7 @@ class ReplyWorker:
             turn = Turn("assistant", run.result.text, label=run.result.label, stopped=True,
                         error=f"The reply failed: {type(error).__name__}. The text so far is kept.")
         self.turn = turn
-        self.store.update_chat(self.chat_id, lambda c: c.finish_reply(self.stream_id, turn))
+        self.store.update_chat(self.chat_id, lambda c: c.finish_reply(self.reply_key, turn))
         self.store.finish(self.stream_id, StreamEvent("end", turn.content, self._since(run), turn))
 
     def _pump(self, run: StreamRun) -> None:
@@ -108,9 +109,10 @@ class StoredReply:
     """Reads one reply back from the store, for `render()`: everything so far at once (catch-up),
     then live. Leaving (a rerun, a reload) only stops reading: the worker carries on."""
 
-    def __init__(self, store: StreamStore, chat_id: str, stream_id: str, *,
+    def __init__(self, store: StreamStore, chat_id: str, reply_key: str, *,
                  clock: Clock = REAL_CLOCK, now: Callable[[], float] = time.time) -> None:
-        self.store, self.chat_id, self.stream_id = store, chat_id, stream_id
+        self.store, self.chat_id, self.reply_key = store, chat_id, reply_key
+        self.stream_id = stream_id(chat_id, reply_key)
         self.clock, self._now = clock, now
         self.result = StreamResult()
         self.on_screen = ""
@@ -191,7 +193,7 @@ class StoredReply:
         turn = Turn("assistant", self._text.text(), stopped=True, error=INTERRUPTED)
 
         def record(conversation: Conversation) -> None:
-            conversation.finish_reply(self.stream_id, turn)
+            conversation.finish_reply(self.reply_key, turn)
 
         self.store.update_chat(self.chat_id, record)
         return turn

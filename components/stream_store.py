@@ -35,9 +35,14 @@ def new_chat_id() -> str:
     return secrets.token_urlsafe(24)
 
 
-def new_stream_id(chat_id: str) -> str:
-    """A reply's stream id: the chat's secret plus a fresh suffix (a regenerated reply is new)."""
-    return f"{chat_id}.{secrets.token_hex(8)}"
+def new_reply_key() -> str:
+    """A reply's own part of its stream id (a regenerated reply is a new stream)."""
+    return secrets.token_hex(8)
+
+
+def stream_id(chat_id: str, reply_key: str) -> str:
+    """A reply's stream id: secret because the chat id is; the conversation keeps only the key."""
+    return f"{chat_id}.{reply_key}"
 
 
 def well_formed(chat_id: str | None) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from components.clock import FakeClock
 from tests.openai_server import FakeOpenAIServer
+from tests.redis_server import redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,3 +27,10 @@ def openai_server() -> Iterator[FakeOpenAIServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A real redis-server on a free port for the whole test session (flushed by each user)."""
+    with redis_server() as url:
+        yield url
