@@ -396,7 +396,7 @@ class Sink(Protocol):
 
     def write(self, delta: str) -> None: ...
 
-    def finish(self, rest: str = "") -> None: ...
+    def finish(self, rest: str = "", *, complete: bool = True) -> None: ...
 
     def replace(self, text: str) -> None: ...
 
@@ -429,7 +429,7 @@ class Rendering:
         if not pieces and (flushed := self.buffer.tick()) is not None:
             self.sink.write(flushed)  # a stalled stream still shows what it has
         if self.run.done and not self.buffer.final_wait():
-            self.sink.finish(self.buffer.close())
+            self.sink.finish(self.buffer.close(), complete=self.run.result.ok)
             self.finished = True
 
     def wait_hint(self) -> float:

@@ -16,7 +16,7 @@ from components.markdown_blocks import CURSOR, displayable
 from components.providers import build_chat_model
 from components.reply_worker import ReplyWorker, StoredReply
 from components.settings import ProviderSettings
-from components.sinks import BlockSink, LazyTarget
+from components.sinks import BlockSink, LazyTarget, Target
 from components.stream_result import StreamResult
 from components.stream_store import (
     InProcessStore,
@@ -116,12 +116,13 @@ def start_reply(store: StreamStore, chat_id: str, request: ReplyRequest) -> Conv
     return store.load_chat(chat_id) or Conversation()
 
 
-def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *,
+def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: float,
                  on_catch_up: Callable[[int, float], None] | None = None) -> Turn | None:
     """Draw the reply being written from the store: what exists at once, then live, through the
     same block renderer as every page. A rerun or reload just reads it again from the start;
-    Stop asks the worker to close the model's stream. Returns the finished turn."""
-    began = time.perf_counter()
+    Stop asks the worker to close the model's stream. Returns the finished turn.
+
+    `since`: when this script run began (perf_counter), for the catch-up time it reports."""
     with st.chat_message("assistant"):
         # A regenerated reply must not type over the old reply's leftover blocks (see LazyTarget)
         slot = st.empty()
@@ -135,7 +136,7 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *,
         caught_up = reader.catch_up()
         drawing = rendering(reader, BlockSink(box))  # draws the caught-up text in one update
         if on_catch_up is not None and caught_up:
-            on_catch_up(caught_up, time.perf_counter() - began)
+            on_catch_up(caught_up, time.perf_counter() - since)
         render_together([drawing])
         turn = reader.turn
         if turn is not None:
@@ -143,3 +144,29 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *,
             if turn.error:
                 st.error(turn.error, icon=":material/error:")
     return turn
+
+
+def show_catch_up(slot: Target, chars: int, seconds: float) -> None:
+    """The proof on the page: this run found a reply already being written and caught up."""
+    slot.markdown(f":material/bolt: Re-attached to the reply being written: caught up "
+                  f"**{chars:,}** characters in **{seconds * 1000:,.0f} ms** after the page ran again.")
+
+
+def resilience_panel(store: StreamStore, config: StoreConfig) -> Target:
+    """The demo line above the chat: what to try while a reply types, and where replies live.
+    Returns the slot the catch-up measurement goes into."""
+    with st.container(border=True):
+        left, right = st.columns([3, 1], vertical_alignment="center")
+        left.markdown("**Replies survive clicks and reloads.** While a reply types, tick the box "
+                      "on the right or reload the page: it carries on where it is, caught up at once.")
+        details = right.checkbox("Where replies live", key="chat.details",
+                                 help="Any widget reruns the page; the reply is not affected.")
+        slot = st.empty()
+        if details:
+            where = ("Redis, shared by every app replica" if store.kind == "Redis"
+                     else "this server's memory (bounded)")
+            st.caption(f"Written by a background worker into a stream store: **{where}**. "
+                       f"This chat's id is in the URL (192 random bits): reload it, or open it after "
+                       f"a dropped connection. Finished streams are kept {config.stream_ttl:g} s; "
+                       f"conversations {config.chat_ttl / 3600:g} h after their last use.")
+    return slot

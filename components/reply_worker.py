@@ -181,6 +181,10 @@ class StoredReply:
             pieces.append(Replace(turn.content))
         self.turn = turn
         self.result.total_time = self.clock.now()
+        if turn.complete:
+            self.result.finish_reason = "stop"
+        else:
+            self.result.cancelled = True
 
     def _orphaned(self) -> bool:
         if self.clock.now() - self._quiet_since < ORPHAN_AFTER / 3:

@@ -88,12 +88,14 @@ class WholeTextSink:
         spent = self.stats.bytes_estimate
         return UpdateCost(answer + 1 + MESSAGE_OVERHEAD if spent else 0, spent, answer)
 
-    def finish(self, rest: str = "") -> None:
-        """The last text and the final render without the cursor, in one update."""
+    def finish(self, rest: str = "", *, complete: bool = True) -> None:
+        """The last text and the final render without the cursor, in one update; a text cut short
+        has its open code fence or emphasis closed, as the chat history shows it."""
         self.text += rest
         if self.text:
-            self._slot.markdown(self.text)
-            self.stats.record(len(self.text))
+            body = self.text if complete else displayable(self.text, cursor="")
+            self._slot.markdown(body)
+            self.stats.record(len(body))
 
 
 class BlockSink:
@@ -122,7 +124,7 @@ class BlockSink:
     def write(self, delta: str) -> None:
         self._draw(delta, final=False)
 
-    def _draw(self, delta: str, *, final: bool) -> None:
+    def _draw(self, delta: str, *, final: bool, complete: bool = True) -> None:
         self.text += delta
         chars = messages = 0
         for block in self._splitter.feed(delta):
@@ -131,7 +133,7 @@ class BlockSink:
             chars, messages = chars + len(block), messages + 1
         tail = self._splitter.close() if final else self._splitter.tail
         if tail.strip() or (final and self._live is not None):
-            body = tail if final else displayable(tail)
+            body = (tail if complete else displayable(tail, cursor="")) if final else displayable(tail)
             self._show(body)
             chars, messages = chars + len(body), messages + 1
         if messages:
@@ -157,9 +159,10 @@ class BlockSink:
         messages = len(finished) + (1 if tail else 0)
         return UpdateCost(sum(map(len, finished)) + tail + MESSAGE_OVERHEAD * messages, spent, answer)
 
-    def finish(self, rest: str = "") -> None:
-        """The last text and the last block without the cursor, in one update."""
-        self._draw(rest, final=True)
+    def finish(self, rest: str = "", *, complete: bool = True) -> None:
+        """The last text and the last block without the cursor, in one update (closing open
+        markup when the text was cut short)."""
+        self._draw(rest, final=True, complete=complete)
 
 
 class NullTarget:
@@ -195,9 +198,9 @@ class TransformedSink:
         if out := self.transform.feed(delta):
             self.inner.write(out)
 
-    def finish(self, rest: str = "") -> None:
+    def finish(self, rest: str = "", *, complete: bool = True) -> None:
         self.raw += rest
-        self.inner.finish(self.transform.feed(rest) + self.transform.close())
+        self.inner.finish(self.transform.feed(rest) + self.transform.close(), complete=complete)
 
     def replace(self, text: str) -> None:
         self.raw = text
@@ -226,9 +229,9 @@ class TeeSink:
         for sink in self.sinks:
             sink.write(delta)
 
-    def finish(self, rest: str = "") -> None:
+    def finish(self, rest: str = "", *, complete: bool = True) -> None:
         for sink in self.sinks:
-            sink.finish(rest)
+            sink.finish(rest, complete=complete)
 
     def replace(self, text: str) -> None:
         for sink in self.sinks:

@@ -1,6 +1,8 @@
 """Production chat: history, stop, regenerate, cache, errors that lose nothing, and replies that
 survive clicks, reloads and dropped connections."""
 
+import time
+
 import streamlit as st
 
 from components.chat import Conversation
@@ -10,6 +12,8 @@ from components.chat_ui import (
     chat_id_for_page,
     follow_reply,
     reply_cache,
+    resilience_panel,
+    show_catch_up,
     show_turn,
     start_reply,
     stream_store_for,
@@ -17,11 +21,13 @@ from components.chat_ui import (
 from components.shell import ensure_app_shell
 from components.sidebar import configured_chat, configured_store, current_settings
 
+run_started = time.perf_counter()
 ensure_app_shell()
 
 config = configured_chat()
 settings = current_settings()
-store = stream_store_for(configured_store())
+store_config = configured_store()
+store = stream_store_for(store_config)
 chat_id = chat_id_for_page(store)
 stats: CacheStats = st.session_state.setdefault("chat.cache_stats", CacheStats())
 cache = reply_cache(config.cache_path)
@@ -35,6 +41,7 @@ def act(action: str) -> None:
 st.title("Chat")
 st.caption("Everything the lab shows, in one assistant: replies stream through the byte-budget "
            "renderer, broken streams recover, repeats come from the cache, and Stop really stops.")
+catch_up_slot = resilience_panel(store, store_config)
 with st.sidebar:
     st.divider()
     stats_slot = st.empty()  # filled last, so it counts this run's reply too
@@ -83,7 +90,8 @@ elif conversation.pending_prompt is not None and conversation.streaming is None:
     conversation = started = start_reply(store, chat_id, request)  # a rerun came between the two
 
 if conversation.streaming is not None:
-    follow_reply(store, chat_id, conversation.streaming)
+    follow_reply(store, chat_id, conversation.streaming, since=run_started,
+                 on_catch_up=lambda chars, seconds: show_catch_up(catch_up_slot, chars, seconds))
 elif started is not None and started.turns and started.turns[-1].role == "assistant":
     show_turn(conversation.turns[-1])  # a reply that could not start (e.g. a missing key)
 conversation = store.load_chat(chat_id) or conversation

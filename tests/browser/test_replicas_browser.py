@@ -1,0 +1,63 @@
+"""Two app processes behind one Redis: a reply started on one replica is resumed, and stopped,
+from the other, as a load balancer would route a reload."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from tests.browser.conftest import ARTIFACTS, streamlit_app
+from tests.browser.test_resume_browser import (
+    MESSAGES,
+    answer_text,
+    finished_reply,
+    send,
+    wait_for_chat_id,
+    wait_for_length,
+)
+
+
+@pytest.fixture(scope="module")
+def replicas(redis_url: str) -> Iterator[tuple[str, str]]:
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {"STREAMING_LAB_REDIS_URL": redis_url}
+    with streamlit_app(env) as first, streamlit_app(env) as second:
+        yield first.url, second.url
+
+
+def test_a_reply_started_on_one_replica_resumes_on_the_other(page, replicas) -> None:
+    first, second = replicas
+    page.goto(f"{first}/chat")
+    send(page, "Why should a chat app stream its answers?")
+    wait_for_length(page.locator(MESSAGES).nth(1), 100)
+    chat = wait_for_chat_id(page)
+    page.goto(f"{second}/chat?chat={chat}")  # the reload lands on the other replica
+    page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
+    assert page.locator(MESSAGES).nth(0).inner_text() == "Why should a chat app stream its answers?"
+    caught_up = len(answer_text(page.locator(MESSAGES).nth(1).inner_text()))
+    text = finished_reply(page)
+    page.screenshot(path=str(ARTIFACTS / "chat_other_replica.png"), full_page=True)
+    assert 100 <= caught_up < len(text) and page.locator(MESSAGES).count() == 2
+    page.goto(f"{first}/chat?chat={chat}")  # and the first replica has the finished reply too
+    assert finished_reply(page) == text and page.locator(MESSAGES).count() == 2
+
+
+def test_stop_on_one_replica_stops_the_worker_on_the_other(page, replicas) -> None:
+    first, second = replicas
+    page.goto(f"{first}/chat")
+    send(page, "Tell me about callback handlers")
+    wait_for_length(page.locator(MESSAGES).nth(1), 60)
+    chat = wait_for_chat_id(page)
+    page.goto(f"{second}/chat?chat={chat}")
+    reply = page.locator(MESSAGES).nth(1)
+    reply.get_by_role("button", name="Stop").click()
+    reply.get_by_text("stopped", exact=True).wait_for(timeout=10_000)
+    stopped = answer_text(reply.inner_text())
+    time.sleep(1.0)
+    page.goto(f"{first}/chat?chat={chat}")
+    page.locator(MESSAGES).nth(1).get_by_text("stopped", exact=True).wait_for()
+    assert answer_text(page.locator(MESSAGES).nth(1).inner_text()) == stopped
+    assert 0 < len(stopped) < 700
