@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,7 +80,8 @@ def chat_id_for_page(store: StreamStore) -> str:
     session's own, else a new one; the URL always ends up holding it (reload-safe, shareable).
     A made-up or unknown id gets a fresh chat, so nobody chats under a guessable id."""
     wanted, own = st.query_params.get("chat"), st.session_state.get("chat.id")
-    if well_formed(wanted) and (wanted == own or store.load_chat(wanted) is not None):
+    if well_formed(wanted) and ((own is not None and hmac.compare_digest(wanted, own))
+                                or store.load_chat(wanted) is not None):
         chat_id = wanted
     else:
         chat_id = own or new_chat_id()

@@ -2,14 +2,14 @@
 in-process store by default (bounded) and a Redis store for several replicas (redis_store.py).
 
 Ids are secrets: a chat's id is its only key (192 random bits, in the URL). Stores never keep an
-id, only its SHA-256, so a dump or a timing of a lookup reveals at most a hash, and the id is never
-logged. There is no way to list what a store holds.
+id, only its SHA-256, so a dump or the timing of a lookup reveals at most something about a hash,
+never the id; where an id is compared with another, it is compared in constant time
+(`hmac.compare_digest`). Nothing logs an id, and there is no way to list what a store holds.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -212,9 +212,8 @@ class InProcessStore:
         return conversation
 
     def _stream(self, stream_id: str) -> _Stream | None:
-        key = digest(stream_id)
-        found = self._streams.get(key)
-        return found if found is not None and hmac.compare_digest(key, digest(stream_id)) else None
+        # looked up by digest: how long the lookup takes depends on the hash, not on the id
+        return self._streams.get(digest(stream_id))
 
     def open_stream(self, stream_id: str) -> None:
         with self._changed:

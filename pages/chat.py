@@ -90,8 +90,10 @@ elif conversation.pending_prompt is not None and conversation.streaming is None:
     conversation = started = start_reply(store, chat_id, request)  # a rerun came between the two
 
 if conversation.streaming is not None:
+    reattached = started is None  # this run found the reply already being written
     follow_reply(store, chat_id, conversation.streaming, since=run_started,
-                 on_catch_up=lambda chars, seconds: show_catch_up(catch_up_slot, chars, seconds))
+                 on_catch_up=(lambda chars, seconds: show_catch_up(catch_up_slot, chars, seconds))
+                 if reattached else None)
 elif started is not None and started.turns and started.turns[-1].role == "assistant":
     show_turn(conversation.turns[-1])  # a reply that could not start (e.g. a missing key)
 conversation = store.load_chat(chat_id) or conversation

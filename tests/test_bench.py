@@ -47,3 +47,12 @@ def test_throttling_and_load_benches_run_against_a_real_server(tmp_path, monkeyp
     load.plot(rounds, 0.3)
     assert (tmp_path / "lag.png").stat().st_size > 1000
     assert "| protocol | default | 2 | 2/2 |" in rounds[0].row()
+
+
+def test_resume_bench_measures_store_memory(redis_url) -> None:
+    from bench.resume import in_process_bytes, redis_bytes
+
+    live, idle = in_process_bytes(20)
+    assert 0 < idle < live  # a finished reply is compacted to its final turn
+    live, idle = redis_bytes(redis_url, 3)
+    assert 0 < idle < live

@@ -383,3 +383,50 @@ def test_chat_wrong_key_is_a_message_in_the_chat(openai_server, monkeypatch, tmp
     turns = at.session_state["chat.conversation"].turns
     assert turns[0].content == "hi" and "key was rejected" in turns[1].error
     assert not any("a-wrong-key" in e.value for e in at.error)
+
+
+def test_chat_id_lives_in_the_url_and_never_in_the_logs(chat: AppTest) -> None:
+    """The id is the chat's only key: in the URL, 192 random bits, and in no log line, even at
+    DEBUG, through a whole reply written by the background worker."""
+    import logging
+
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    keep = Keep(logging.DEBUG)
+    loggers = [logging.getLogger(), logging.getLogger("streamlit")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(keep)
+        logger.setLevel(logging.DEBUG)
+    try:
+        say(chat, "Why should a chat app stream its answers?")
+        chat.run()
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(keep)
+            logger.setLevel(level)
+    chat_id = chat.query_params["chat"]
+    assert len(chat_id) == 32 and chat_id == chat.session_state["chat.id"]
+    assert records, "nothing was logged at DEBUG: this test would prove nothing"
+    assert not [r for r in records if chat_id in r.getMessage()]
+
+
+def test_chat_a_new_session_with_the_same_url_sees_the_conversation(chat: AppTest) -> None:
+    say(chat, "Why should a chat app stream its answers?")
+    chat_id = chat.query_params["chat"]
+    other = app()
+    other.query_params["chat"] = chat_id
+    other.run()
+    other.switch_page("pages/chat.py").run()
+    turns = other.session_state["chat.conversation"].turns
+    assert [t.content for t in turns] == [t.content for t in chat.session_state["chat.conversation"].turns]
+    stranger = app()
+    stranger.query_params["chat"] = "A" * 32
+    stranger.run()
+    stranger.switch_page("pages/chat.py").run()
+    assert stranger.session_state["chat.conversation"].turns == []
+    assert stranger.query_params["chat"] != "A" * 32

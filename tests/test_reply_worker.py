@@ -212,3 +212,16 @@ def test_many_replies_at_once_each_end_in_their_own_chat() -> None:
     for chat, prompt, job in jobs:
         assert job.join(10).content == pick_answer(prompt).text
         assert store.load_chat(chat).turns[0].content == prompt
+
+
+def test_a_finished_replys_stream_expires_and_the_conversation_keeps_it() -> None:
+    wall = [1_000.0]
+    store = InProcessStore(stream_ttl=60, now=lambda: wall[0])
+    chat = ask(store)
+    job = worker(store, chat, model())
+    turn = job.join(10)
+    assert store.read(job.stream_id, "0", 0)[0][0].turn == turn
+    wall[0] += 61
+    store.update_chat(new_chat_id(), lambda c: c.ask("someone else"))  # any write sweeps
+    assert store.read(job.stream_id, "0", 0) == ([], "0")
+    assert store.load_chat(chat).turns[-1] == turn
