@@ -8,6 +8,7 @@ import time
 from urllib.parse import parse_qs, urlparse
 
 from tests.browser.conftest import ARTIFACTS
+from tests.tcp_proxy import CuttableProxy
 
 INPUT = '[data-testid="stChatInputTextArea"]'
 MESSAGES = '[data-testid="stChatMessageContent"]'
@@ -157,3 +158,27 @@ def test_a_made_up_id_shows_an_empty_chat_under_a_new_id(page, app_url) -> None:
             time.sleep(0.05)
             fresh = chat_id(page)
         assert fresh != made_up and len(fresh) == 32
+
+
+def test_a_dropped_connection_mid_reply_reconnects_to_the_same_reply(page, browser, app_url) -> None:
+    """The TCP connections really go (a proxy closes them and refuses new ones for 1.5 s);
+    Streamlit's page reconnects by itself, runs again, and finds the reply, which went on while it
+    was away."""
+    question = "How do I keep the chat history?"
+    proxy = CuttableProxy(urlparse(app_url).port).start()
+    sockets: list = []
+    page.on("websocket", lambda socket: sockets.append(socket))
+    try:
+        page.goto(f"http://127.0.0.1:{proxy.port}/chat")
+        send(page, question)
+        reply = page.locator(MESSAGES).nth(1)
+        wait_for_length(reply, 60)
+        proxy.cut(refuse_for=1.5)
+        page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
+        text = finished_reply(page)
+        page.screenshot(path=str(ARTIFACTS / "chat_reconnected.png"), full_page=True)
+        assert sockets[0].is_closed() and len(sockets) >= 2, "the connection never dropped"
+        assert page.locator(MESSAGES).count() == 2
+        assert text == stored_answer(browser, app_url, question)
+    finally:
+        proxy.close()
