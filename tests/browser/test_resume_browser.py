@@ -164,7 +164,7 @@ def test_a_dropped_connection_mid_reply_reconnects_to_the_same_reply(page, brows
     """The TCP connections really go (a proxy closes them and refuses new ones for 1.5 s);
     Streamlit's page reconnects by itself, runs again, and finds the reply, which went on while it
     was away."""
-    question = "How do I keep the chat history?"
+    question = "Explain throttling"  # asked nowhere else here: not in the answer cache
     proxy = CuttableProxy(urlparse(app_url).port).start()
     sockets: list = []
     page.on("websocket", lambda socket: sockets.append(socket))
@@ -173,6 +173,7 @@ def test_a_dropped_connection_mid_reply_reconnects_to_the_same_reply(page, brows
         send(page, question)
         reply = page.locator(MESSAGES).nth(1)
         wait_for_length(reply, 60)
+        assert reply.get_by_role("button", name="Stop").count()  # still streaming
         proxy.cut(refuse_for=1.5)
         page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
         text = finished_reply(page)
