@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 
@@ -27,6 +28,12 @@ def test_the_event_log_fills_while_the_text_streams(page, app_url) -> None:
         if page.get_by_text("tokens/s").count() and samples and samples[-1][0] > 200:
             break
         time.sleep(0.15)
-    growing = [(e, c) for (e, c), (e0, c0) in zip(samples[1:], samples, strict=False) if e > e0 and c > c0]
-    assert len(growing) >= 3, f"log and text did not grow together: {samples}"
+    # The text grows a block at a time (byte budget) and the log every few events, so they rarely
+    # step in the same sample; what must hold is that both keep growing while the text streams.
+    steps = list(itertools.pairwise(samples))
+    text_steps = [i for i, ((_, c0), (_, c)) in enumerate(steps) if c > c0]
+    log_steps = [i for i, ((e0, _), (e, _)) in enumerate(steps) if e > e0]
+    assert len(text_steps) >= 3, f"the text did not stream: {samples}"
+    between = [i for i in log_steps if text_steps[0] <= i < text_steps[-1]]
+    assert len(between) >= 3, f"the log did not fill while the text streamed: {samples}"
     assert page.get_by_text(re.compile(r"TTFT .* tokens so far")).count()
