@@ -11,6 +11,7 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, trim_messages
 from langchain_core.messages.utils import count_tokens_approximately
 
+from components.config_values import positive_number, setting
 from components.metrics import rate, seconds
 from components.prompts import MAX_PROMPT_CHARS
 from components.stream_result import StreamResult
@@ -29,17 +30,13 @@ class ChatConfig:
 
 
 def chat_config_from(secrets: Mapping[str, Any], env: Mapping[str, str]) -> ChatConfig:
-    def pick(name: str) -> str:
-        value = secrets.get(name) if name in secrets else env.get(name)
-        return str(value).strip() if value not in (None, "") else ""
-
     def number(name: str, default: int) -> int:
-        raw = pick(name)
-        return int(raw) if raw.isdigit() and int(raw) > 0 else default
+        return int(positive_number(name, secrets, env, default))
 
-    return ChatConfig(cache_path=pick("STREAMING_LAB_CACHE_PATH") or DEFAULT_CACHE_PATH,
-                      max_prompt_chars=number("STREAMING_LAB_MAX_PROMPT_CHARS", MAX_PROMPT_CHARS),
-                      history_tokens=number("STREAMING_LAB_HISTORY_TOKENS", DEFAULT_HISTORY_TOKENS))
+    return ChatConfig(
+        cache_path=setting("STREAMING_LAB_CACHE_PATH", secrets, env) or DEFAULT_CACHE_PATH,
+        max_prompt_chars=number("STREAMING_LAB_MAX_PROMPT_CHARS", MAX_PROMPT_CHARS),
+        history_tokens=number("STREAMING_LAB_HISTORY_TOKENS", DEFAULT_HISTORY_TOKENS))
 
 
 @dataclass

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
 from components.chat import Conversation, Turn
+from components.config_values import positive_number, setting
 
 CHAT_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 """What `new_chat_id()` makes: 24 random bytes, URL-safe base64, 192 bits."""
@@ -93,18 +94,10 @@ class StoreConfig:
 
 
 def store_config_from(secrets_: Mapping[str, Any], env: Mapping[str, str]) -> StoreConfig:
-    def pick(name: str) -> str:
-        value = secrets_.get(name) if name in secrets_ else env.get(name)
-        return str(value).strip() if value not in (None, "") else ""
-
     def number(name: str, default: float) -> float:
-        raw = pick(name)
-        try:
-            return float(raw) if raw and float(raw) > 0 else default
-        except ValueError:
-            return default
+        return positive_number(name, secrets_, env, default)
 
-    return StoreConfig(redis_url=pick("STREAMING_LAB_REDIS_URL"),
+    return StoreConfig(redis_url=setting("STREAMING_LAB_REDIS_URL", secrets_, env),
                        stream_ttl=number("STREAMING_LAB_STREAM_TTL", DEFAULT_STREAM_TTL),
                        chat_ttl=number("STREAMING_LAB_CHAT_TTL", DEFAULT_CHAT_TTL),
                        max_mb=int(number("STREAMING_LAB_STORE_MAX_MB", DEFAULT_MAX_MB)))

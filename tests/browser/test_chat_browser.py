@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import time
 
+from tests.browser.chat_page import MESSAGES, RUNNING, answer_text, send
 from tests.browser.conftest import ARTIFACTS
 
-INPUT = '[data-testid="stChatInputTextArea"]'
-MESSAGES = '[data-testid="stChatMessageContent"]'
-RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 QUESTION = "Why should a chat app stream its answers?"
-
-
-def send(page, text: str) -> None:
-    page.locator(INPUT).fill(text)
-    page.locator(INPUT).press("Enter")
-
-
-def answer_text(message: str) -> str:
-    """The reply without its caption: the caption holds timings, which differ run to run."""
-    return message.split("TTFT")[0].strip()
 
 
 def test_stream_stop_mid_reply_then_regenerate(page, app_url) -> None:

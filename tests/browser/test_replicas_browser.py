@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.browser.conftest import ARTIFACTS, streamlit_app
-from tests.browser.test_resume_browser import (
+from tests.browser.chat_page import (
     MESSAGES,
     answer_text,
     finished_reply,
@@ -18,6 +17,7 @@ from tests.browser.test_resume_browser import (
     wait_for_chat_id,
     wait_for_length,
 )
+from tests.browser.conftest import ARTIFACTS, streamlit_app
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +28,17 @@ def replicas(redis_url: str) -> Iterator[tuple[str, str]]:
         yield first.url, second.url
 
 
+def reply_started_on(page, url: str, question: str, chars: int) -> str:
+    """Ask on one replica and wait for some of the reply; returns the chat's id."""
+    page.goto(f"{url}/chat")
+    send(page, question)
+    wait_for_length(page.locator(MESSAGES).nth(1), chars)
+    return wait_for_chat_id(page)
+
+
 def test_a_reply_started_on_one_replica_resumes_on_the_other(page, replicas) -> None:
     first, second = replicas
-    page.goto(f"{first}/chat")
-    send(page, "Why should a chat app stream its answers?")
-    wait_for_length(page.locator(MESSAGES).nth(1), 100)
-    chat = wait_for_chat_id(page)
+    chat = reply_started_on(page, first, "Why should a chat app stream its answers?", 100)
     page.goto(f"{second}/chat?chat={chat}")  # the reload lands on the other replica
     page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
     assert page.locator(MESSAGES).nth(0).inner_text() == "Why should a chat app stream its answers?"
@@ -47,10 +52,7 @@ def test_a_reply_started_on_one_replica_resumes_on_the_other(page, replicas) -> 
 
 def test_stop_on_one_replica_stops_the_worker_on_the_other(page, replicas) -> None:
     first, second = replicas
-    page.goto(f"{first}/chat")
-    send(page, "Tell me about callback handlers")
-    wait_for_length(page.locator(MESSAGES).nth(1), 60)
-    chat = wait_for_chat_id(page)
+    chat = reply_started_on(page, first, "Tell me about callback handlers", 60)
     page.goto(f"{second}/chat?chat={chat}")
     reply = page.locator(MESSAGES).nth(1)
     reply.get_by_role("button", name="Stop").click()
