@@ -35,7 +35,8 @@ LESSONS: tuple[PageInfo, ...] = (
     PageInfo("pages/network_drops.py", "network_drops", "Network drops", ":material/wifi_off:",
              "A stream that breaks still ends in a complete answer, and nothing is lost."),
     PageInfo("pages/chat.py", "chat", "Production chat", ":material/chat:",
-             "History, stop, regenerate, cache, and errors that lose nothing."),
+             "History, stop, regenerate, cache, errors that lose nothing, and replies that "
+             "survive a reload."),
 )
 
 

@@ -124,7 +124,9 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
     same block renderer as every page. A rerun or reload just reads it again from the start;
     Stop asks the worker to close the model's stream. Returns the finished turn.
 
-    `since`: when this script run began (perf_counter), for the catch-up time it reports."""
+    `since`: when this script run began (perf_counter), for the catch-up time it reports.
+    (Stop is a button in the reply: `st.chat_input(submit_mode="stop")` stops the script, after
+    which nothing can be drawn, so the input uses "disable".)"""
     with st.chat_message("assistant"):
         # A regenerated reply must not type over the old reply's leftover blocks (see LazyTarget)
         slot = st.empty()
@@ -154,6 +156,13 @@ def show_catch_up(slot: Target, chars: int, seconds: float) -> None:
                   f"**{chars:,}** characters in **{seconds * 1000:,.0f} ms** after the page ran again.")
 
 
+def kept_for(seconds: float) -> str:
+    """A TTL as people say it: '7 days', '12 h', '300 s'."""
+    if seconds >= 86_400:
+        return f"{seconds / 86_400:g} days"
+    return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds:g} s"
+
+
 def resilience_panel(store: StreamStore, config: StoreConfig) -> Target:
     """The demo line above the chat: what to try while a reply types, and where replies live.
     Returns the slot the catch-up measurement goes into."""
@@ -169,6 +178,6 @@ def resilience_panel(store: StreamStore, config: StoreConfig) -> Target:
                      else "this server's memory (bounded)")
             st.caption(f"Written by a background worker into a stream store: **{where}**. "
                        f"This chat's id is in the URL (192 random bits): reload it, or open it after "
-                       f"a dropped connection. Finished streams are kept {config.stream_ttl:g} s; "
-                       f"conversations {config.chat_ttl / 3600:g} h after their last use.")
+                       f"a dropped connection. Finished streams are kept {kept_for(config.stream_ttl)}; "
+                       f"conversations {kept_for(config.chat_ttl)} after their last use.")
     return slot
