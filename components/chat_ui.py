@@ -91,10 +91,10 @@ def chat_id_for_page(store: StreamStore) -> str:
     return chat_id
 
 
-def start_reply(store: StreamStore, chat_id: str, request: ReplyRequest) -> Conversation:
-    """Start a worker on the pending prompt; returns the conversation as the worker left it to
-    run (or with the error turn, when the model cannot even be built)."""
-    conversation = store.load_chat(chat_id) or Conversation()
+def start_reply(store: StreamStore, chat_id: str, conversation: Conversation,
+                request: ReplyRequest) -> Conversation:
+    """Start a worker on the conversation's pending prompt; returns the conversation as stored
+    once the worker runs (or with the error turn, when the model cannot even be built)."""
     messages, trimmed = within_budget(conversation.messages(), request.history_tokens)
     try:
         model = build_chat_model(request.settings, streaming=True)
@@ -111,11 +111,10 @@ def start_reply(store: StreamStore, chat_id: str, request: ReplyRequest) -> Conv
     def remember(result: StreamResult) -> None:
         cache.store(model, messages, result)
 
-    ReplyWorker(store, chat_id, new_reply_key(), source, messages,
-                label=hit.label if hit else request.settings.label, cached=hit is not None,
-                trimmed=trimmed, on_screen=request.on_screen, base_url=request.settings.base_url,
-                after=remember).start()
-    return store.load_chat(chat_id) or Conversation()
+    return ReplyWorker(store, chat_id, new_reply_key(), source, messages,
+                       label=hit.label if hit else request.settings.label, cached=hit is not None,
+                       trimmed=trimmed, on_screen=request.on_screen,
+                       base_url=request.settings.base_url, after=remember).start()
 
 
 def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: float,

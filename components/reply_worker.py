@@ -45,15 +45,16 @@ class ReplyWorker:
         self.stream_id = stream_id(chat_id, reply_key)
         self.run = StreamRun(model, messages, label=label, on_screen=on_screen, clock=clock)
         self.cached, self.trimmed, self.base_url, self.after = cached, trimmed, base_url, after
-        self.clock = clock
         self.turn: Turn | None = None
         self._thread = threading.Thread(target=self._work, name="reply-worker", daemon=True)
 
-    def start(self) -> ReplyWorker:
+    def start(self) -> Conversation:
+        """Register the reply, mark the conversation as waiting for it, start writing; returns
+        the conversation as stored (the page draws from it)."""
         self.store.open_stream(self.stream_id)
-        self.store.update_chat(self.chat_id, lambda c: c.start_reply(self.reply_key))
+        conversation = self.store.update_chat(self.chat_id, lambda c: c.start_reply(self.reply_key))
         self._thread.start()
-        return self
+        return conversation
 
     def join(self, timeout: float | None = None) -> Turn | None:
         self._thread.join(timeout)
@@ -69,7 +70,7 @@ class ReplyWorker:
                         error=f"The reply failed: {type(error).__name__}. The text so far is kept.")
         self.turn = turn
         self.store.update_chat(self.chat_id, lambda c: c.finish_reply(self.reply_key, turn))
-        self.store.finish(self.stream_id, StreamEvent("end", turn.content, self._since(run), turn))
+        self.store.finish(self.stream_id, StreamEvent("end", turn.content, run.elapsed(), turn))
 
     def _pump(self, run: StreamRun) -> None:
         """Copy what the run produces into the store until it ends or Stop is asked for."""
@@ -79,12 +80,12 @@ class ReplyWorker:
         while not run.done:
             events = []
             for piece in run.poll_updates(timeout=self.poll_interval):
-                at = self._since(run)
+                at = run.elapsed()
                 events.append(StreamEvent("replace", piece.text, at) if isinstance(piece, Replace)
                               else StreamEvent("text", piece, at))
             if run.result.status != status:
                 status = run.result.status
-                events.append(StreamEvent("status", status, self._since(run)))
+                events.append(StreamEvent("status", status, run.elapsed()))
             if events:
                 self.store.append(self.stream_id, events)
             if time.monotonic() - last_beat >= HEARTBEAT_EVERY:
@@ -101,9 +102,6 @@ class ReplyWorker:
             self.after(result)
         return reply_from(result, cached=self.cached, trimmed=self.trimmed, error=error)
 
-    def _since(self, run: StreamRun) -> float:
-        return run.elapsed()
-
 
 class StoredReply:
     """Reads one reply back from the store, for `render()`: everything so far at once (catch-up),
@@ -118,7 +116,6 @@ class StoredReply:
         self.on_screen = ""
         self.turn: Turn | None = None
         self.cursor = "0"
-        self.reads = 0
         self._text = TextPieces()
         self._quiet_since = clock.now()
 
@@ -141,7 +138,6 @@ class StoredReply:
         if self.done:
             return []
         events, self.cursor = self.store.read(self.stream_id, self.cursor, timeout)
-        self.reads += 1
         pieces: list[str | Replace] = []
         for event in events:
             self._apply(event, pieces)

@@ -228,7 +228,9 @@ class InProcessStore:
         start = int(cursor) if cursor.isdigit() else 0
         with self._changed:
             stream = self._stream(stream_id)
-            if stream is None:
+            if stream is None:  # wait like a read of a quiet stream: a reader must not spin
+                if timeout > 0:
+                    self._changed.wait(timeout)
                 return [], cursor
             if timeout > 0:
                 self._changed.wait_for(lambda: stream.end is not None or len(stream.events) > start,

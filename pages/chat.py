@@ -80,14 +80,15 @@ if prompt is not None:
     else:
         conversation = store.update_chat(chat_id, lambda c: c.ask(prompt))
         show_turn(conversation.turns[-1])
-        conversation = started = start_reply(store, chat_id, request)
+        conversation = started = start_reply(store, chat_id, conversation, request)
 elif previous is not None:
     if action == "retry":
         request.on_screen = previous.content  # keep the partial text; add only what is new
     request.use_cache = action == "retry"  # Regenerate asks for a new answer, not the stored one
-    conversation = started = start_reply(store, chat_id, request)
+    conversation = started = start_reply(store, chat_id, conversation, request)
 elif conversation.pending_prompt is not None and conversation.streaming is None:
-    conversation = started = start_reply(store, chat_id, request)  # a rerun came between the two
+    # a rerun came between the prompt being stored and its reply being started
+    conversation = started = start_reply(store, chat_id, conversation, request)
 
 if conversation.streaming is not None:
     reattached = started is None  # this run found the reply already being written

@@ -41,8 +41,10 @@ def ask(store: InProcessStore, prompt: str = PROMPT) -> str:
 
 
 def worker(store: InProcessStore, chat: str, source, **extra) -> ReplyWorker:
-    return ReplyWorker(store, chat, new_reply_key(), source, store.load_chat(chat).messages(),
-                       label="simulated/simulated-1", **extra).start()
+    job = ReplyWorker(store, chat, new_reply_key(), source, store.load_chat(chat).messages(),
+                      label="simulated/simulated-1", **extra)
+    assert job.start().streaming == job.reply_key  # the stored conversation waits for it
+    return job
 
 
 def read_all(reader: StoredReply, timeout: float = 10.0) -> list:
