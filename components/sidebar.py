@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 import streamlit as st
 from dotenv import load_dotenv
@@ -14,6 +14,7 @@ from components.settings import PROVIDERS, ProviderSettings, settings_from
 from components.stream_store import StoreConfig, store_config_from
 
 STATE_PREFIX = "lab."
+T = TypeVar("T")
 PROVIDER_LABELS = {"simulated": "Simulated (offline, no key)", "openai": "OpenAI or compatible"}
 SIMULATED_DEFAULTS: dict[str, Any] = {"seed": 7, "ttft_ms": 400, "tokens_per_second": 40.0,
                                       "jitter": 0.3}
@@ -33,13 +34,18 @@ def _dotenv_loaded() -> bool:
     return load_dotenv(override=False)
 
 
-def configured_settings() -> ProviderSettings:
-    """Secrets and environment, before the sidebar: computed once per session."""
-    key = STATE_PREFIX + "configured"
+def _once_per_session(name: str, read: Callable[[Mapping[str, Any], Mapping[str, str]], T]) -> T:
+    """A configuration read from secrets and the environment (after `.env`), once per session."""
+    key = STATE_PREFIX + name
     if key not in st.session_state:
         _dotenv_loaded()
-        st.session_state[key] = settings_from(_secrets(), os.environ)
+        st.session_state[key] = read(_secrets(), os.environ)
     return st.session_state[key]
+
+
+def configured_settings() -> ProviderSettings:
+    """Secrets and environment, before the sidebar: computed once per session."""
+    return _once_per_session("configured", settings_from)
 
 
 def _persisted(name: str, default: Any) -> str:
@@ -111,14 +117,9 @@ def current_settings() -> ProviderSettings:
 
 def configured_chat() -> ChatConfig:
     """The chat's limits and cache file from secrets or the environment (once per session)."""
-    key = STATE_PREFIX + "chat_config"
-    if key not in st.session_state:
-        _dotenv_loaded()
-        st.session_state[key] = chat_config_from(_secrets(), os.environ)
-    return st.session_state[key]
+    return _once_per_session("chat_config", chat_config_from)
 
 
 def configured_store() -> StoreConfig:
     """Which stream store the chat uses (Redis when STREAMING_LAB_REDIS_URL is set), and its bounds."""
-    _dotenv_loaded()
-    return store_config_from(_secrets(), os.environ)
+    return _once_per_session("store_config", store_config_from)
