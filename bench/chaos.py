@@ -13,7 +13,7 @@ import argparse
 import time
 
 from bench.results import append_section
-from components.chaos import chaos_cases, run_chaos, summarize
+from components.lessons.network_drops import chaos_cases, run_chaos, summarize
 
 
 def main() -> None:

@@ -10,11 +10,11 @@ import argparse
 import statistics
 
 from bench.results import append_section
-from components.callbacks import StreamRun
-from components.prompts import SAMPLE_PROMPT, SHORT_PROMPT
-from components.providers import build_chat_model
-from components.settings import ProviderSettings
-from components.side_by_side import SideBySide
+from components.config import ProviderSettings
+from components.lessons.live_typing import SideBySide
+from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT
+from components.models.providers import build_chat_model
+from components.streaming.run import StreamRun
 
 
 def one_run(prompt: str, seed: int) -> tuple[float, float, float, float, int]:

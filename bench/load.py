@@ -34,7 +34,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.results import append_section, save_figure
 from bench.throttling import cpu_seconds
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
 TTFT_S = 0.2
 """The simulated first-token delay on the bench page."""

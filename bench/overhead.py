@@ -5,7 +5,7 @@
 
 Both read the same simulated model with zero delays. The shared path is what every page runs:
 `StreamRun` (worker thread, recovery supervisor with its watchdog and pump thread, timing
-handler) drawn by `render()` through the default byte-budget policy into a block-incremental
+handler) drawn by `draw_until_done()` through the default byte-budget policy into a block-incremental
 sink writing to a no-op target. CPU time is process time (all threads), so the extra threads
 are counted, not hidden.
 """
@@ -17,9 +17,10 @@ import statistics
 import time
 
 from bench.results import append_section
-from components.callbacks import StreamRun, render
-from components.simulated_model import SimulatedChatModel
-from components.sinks import BlockSink, NullTarget
+from components.models.simulated_model import SimulatedChatModel
+from components.rendering.render import draw_until_done, start_drawing
+from components.rendering.sinks import BlockSink, NullTarget
+from components.streaming.run import StreamRun
 
 TARGET = 1.25
 
@@ -38,7 +39,8 @@ def bare(tokens: int) -> float:
 
 def shared_path(tokens: int) -> float:
     started = time.process_time()
-    result = render(StreamRun(model(tokens), "overhead").start(), BlockSink(NullTarget()))
+    result = draw_until_done([start_drawing(StreamRun(model(tokens), "overhead").start(),
+                                            BlockSink(NullTarget()))])[0]
     assert result.ok and result.token_count == tokens
     return time.process_time() - started
 
@@ -58,7 +60,7 @@ def main() -> None:
         runs["shared"].append(shared_path(args.tokens))
     rows, medians = [], {}
     for name, label in (("bare", "bare `for chunk in model.stream()`"),
-                        ("shared", "shared path: StreamRun + recovery + render(BlockSink)")):
+                        ("shared", "shared path: StreamRun + recovery + draw_until_done(BlockSink)")):
         per_token = [s / args.tokens * 1e6 for s in runs[name]]
         medians[name] = statistics.median(per_token)
         rows.append(f"| {label} | {medians[name]:.1f} µs | {min(per_token):.1f}–{max(per_token):.1f} µs "

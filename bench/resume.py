@@ -21,10 +21,11 @@ import tracemalloc
 from collections.abc import Iterator
 
 from bench.results import append_section
-from components.chat import Turn
-from components.simulated_model import SimulatedChatModel
-from components.stream_store import InProcessStore, StreamEvent, new_chat_id, new_reply_key, stream_id
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from components.chat.conversation import Turn
+from components.chat.stream_store import Ended, InProcessStore, new_chat_id, new_reply_key, stream_id
+from components.models.simulated_model import SimulatedChatModel
+from components.streaming.events import Delta
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
 QUESTION = "Why should a chat app stream its answers?"
 MESSAGES = '[data-testid="stChatMessageContent"]'
@@ -89,7 +90,7 @@ def live_stream(store, tokens: list[str]) -> str:
     sid = stream_id(new_chat_id(), new_reply_key())
     store.open_stream(sid)
     # fresh strings per reply, as a real worker receives them (shared ones would not be counted)
-    store.append(sid, [StreamEvent("text", t.encode().decode(), i * 0.025)
+    store.append(sid, [Delta(t.encode().decode())
                        for i, t in enumerate(tokens)])
     return sid
 
@@ -111,7 +112,7 @@ def in_process_bytes(count: int) -> tuple[float, float]:
     for sid in sids:
         own = text.encode().decode()
         turn = Turn("assistant", own, label="simulated/simulated-1", tokens=len(tokens))
-        store.finish(sid, StreamEvent("end", own, 6.0, turn))
+        store.finish(sid, Ended(turn))
     idle = (tracemalloc.get_traced_memory()[0] - before) / count
     tracemalloc.stop()
     return live, idle
@@ -119,7 +120,7 @@ def in_process_bytes(count: int) -> tuple[float, float]:
 
 def redis_bytes(url: str, count: int = 50) -> tuple[float, float]:
     """Bytes per live and per finished reply in Redis (MEMORY USAGE of the reply's keys)."""
-    from components.redis_store import PREFIX, RedisStore
+    from components.chat.redis_store import PREFIX, RedisStore
 
     text, tokens = answer_tokens()
     store = RedisStore(url)
@@ -132,7 +133,7 @@ def redis_bytes(url: str, count: int = 50) -> tuple[float, float]:
     live = used() / count
     turn = Turn("assistant", text, label="simulated/simulated-1", tokens=len(tokens))
     for sid in sids:
-        store.finish(sid, StreamEvent("end", text, 6.0, turn))
+        store.finish(sid, Ended(turn))
     return live, used() / count
 
 
@@ -141,7 +142,7 @@ def maybe_redis(wanted: bool) -> Iterator[str]:
     if not wanted:
         yield ""
         return
-    from tests.redis_server import redis_server
+    from tests.support.redis_server import redis_server
 
     with redis_server() as url:
         yield url

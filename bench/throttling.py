@@ -20,9 +20,9 @@ from pathlib import Path
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.results import append_section, save_figure
-from components.render_report import max_in_one_second
-from components.render_strategies import STRATEGIES
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from components.lessons.throttling import max_in_one_second
+from components.rendering.strategies import STRATEGIES
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
 ALL = ["write_stream", *STRATEGIES]
 TARGET_RATIO = 3.0

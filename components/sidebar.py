@@ -9,15 +9,22 @@ from typing import Any, TypeVar
 import streamlit as st
 from dotenv import load_dotenv
 
-from components.chat import ChatConfig, chat_config_from
-from components.settings import PROVIDERS, ProviderSettings, settings_from
-from components.stream_store import StoreConfig, store_config_from
+from components.config import (
+    PROVIDERS,
+    SIMULATED_KNOBS,
+    ChatConfig,
+    ProviderSettings,
+    StoreConfig,
+    chat_config_from,
+    provider_settings_from,
+    store_config_from,
+)
 
 STATE_PREFIX = "lab."
 T = TypeVar("T")
 PROVIDER_LABELS = {"simulated": "Simulated (offline, no key)", "openai": "OpenAI or compatible"}
-SIMULATED_DEFAULTS: dict[str, Any] = {"seed": 7, "ttft_ms": 400, "tokens_per_second": 40.0,
-                                      "jitter": 0.3}
+SIMULATED = ProviderSettings()
+"""The simulated model's defaults: the sliders start from them."""
 
 
 def _secrets() -> Mapping[str, Any]:
@@ -45,7 +52,7 @@ def _once_per_session(name: str, read: Callable[[Mapping[str, Any], Mapping[str,
 
 def configured_settings() -> ProviderSettings:
     """Secrets and environment, before the sidebar: computed once per session."""
-    return _once_per_session("configured", settings_from)
+    return _once_per_session("configured", provider_settings_from)
 
 
 def _persisted(name: str, default: Any) -> str:
@@ -75,7 +82,7 @@ def render_sidebar() -> ProviderSettings:
             _openai_fields(base)
     settings = base.with_overrides(**{n: st.session_state.get(STATE_PREFIX + n) for n in
                                       ("provider", "model", "base_url", "api_key",
-                                       *SIMULATED_DEFAULTS)})
+                                       *SIMULATED_KNOBS)})
     st.session_state[STATE_PREFIX + "settings"] = settings
     return settings
 
@@ -83,15 +90,15 @@ def render_sidebar() -> ProviderSettings:
 def _simulated_knobs() -> None:
     st.caption("A seeded LangChain chat model on this machine: realistic timing, no network.")
     st.slider("Time to first token (ms)", 0, 3000, step=50,
-              key=_persisted("ttft_ms", SIMULATED_DEFAULTS["ttft_ms"]), on_change=_keep,
+              key=_persisted("ttft_ms", SIMULATED.ttft_ms), on_change=_keep,
               args=("ttft_ms",))
     st.slider("Tokens per second", 5.0, 400.0, step=5.0,
-              key=_persisted("tokens_per_second", SIMULATED_DEFAULTS["tokens_per_second"]),
+              key=_persisted("tokens_per_second", SIMULATED.tokens_per_second),
               on_change=_keep, args=("tokens_per_second",))
-    st.slider("Jitter", 0.0, 1.0, step=0.05, key=_persisted("jitter", SIMULATED_DEFAULTS["jitter"]),
+    st.slider("Jitter", 0.0, 1.0, step=0.05, key=_persisted("jitter", SIMULATED.jitter),
               on_change=_keep, args=("jitter",), help="How uneven the gaps between tokens are.")
     st.number_input("Seed", 0, 1_000_000, step=1,
-                    key=_persisted("seed", SIMULATED_DEFAULTS["seed"]), on_change=_keep,
+                    key=_persisted("seed", SIMULATED.seed), on_change=_keep,
                     args=("seed",), help="Same prompt and seed: same answer, same timing.")
 
 

@@ -2,37 +2,30 @@
 
 import streamlit as st
 
-from components.callbacks import (
-    EventLogHandler,
-    MetricsHandler,
-    StreamRun,
-    TokenTimingHandler,
-    render_together,
-    rendering,
-)
-from components.callbacks_report import (
+from components.callbacks import EventLogHandler, MetricsHandler, TokenTimingHandler
+from components.lessons.callback_handlers import (
+    PATH,
     event_log_frame,
+    event_timeline,
     gaps_chart,
     metrics_line,
-    redaction_counts,
-    timeline_chart,
-    timeline_frame,
-)
-from components.inside_langchain import (
-    PATH,
-    event_timeline,
     outline_then_answer,
+    redaction_counts,
     run_steps,
     small_chain,
     streamlit_step_handler,
+    timeline_chart,
+    timeline_frame,
 )
-from components.metrics import seconds
-from components.prompts import CALLBACKS_PROMPT, REDACT_PROMPT, SAMPLE_PROMPT
+from components.models.prompts import CALLBACKS_PROMPT, REDACT_PROMPT, SAMPLE_PROMPT
+from components.rendering.render import draw_until_done, start_drawing
+from components.rendering.sinks import BlockSink, TeeSink, TransformedSink
+from components.rendering.transforms import TRANSFORM_LABELS, TRANSFORMS
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
-from components.sinks import BlockSink, TeeSink, TransformedSink
-from components.transforms import TRANSFORM_LABELS, TRANSFORMS
-from components.ui import chat_model_or_explain, show_outcome
+from components.streaming.run import StreamRun
+from components.streaming.units import seconds
+from components.widgets import chat_model_or_explain, show_outcome
 
 ensure_app_shell()
 
@@ -59,7 +52,7 @@ with pitfall_tab:
         if model:
             run = StreamRun(model, CALLBACKS_PROMPT, mode="invoke", ui_tokens=attach,
                             label=settings.label).start()
-            render_together([rendering(run, BlockSink(box))])
+            draw_until_done([start_drawing(run, BlockSink(box))])
             st.session_state[f"callbacks.pitfall.{attach}"] = run.result
             show_outcome(run.result, settings)
     results = {on: st.session_state.get(f"callbacks.pitfall.{on}") for on in (False, True)}
@@ -107,7 +100,7 @@ with layers_tab:
                             handlers=[h for h in layers.values() if h], label=settings.label).start()
             if not use_ui:
                 layered_box.caption("No UI handler: the text arrives at the end.")
-            render_together([rendering(run, BlockSink(layered_box))],
+            draw_until_done([start_drawing(run, BlockSink(layered_box))],
                             on_progress=lambda: show_layers(layers))
             st.session_state["callbacks.layers"] = {**layers, "result": run.result}
             show_outcome(run.result, settings)
@@ -135,7 +128,7 @@ with middleware_tab:
             transform = TRANSFORMS[kind]()
             clean = TransformedSink(BlockSink(clean_box), transform)
             run = StreamRun(model, prompt, label=settings.label).start()
-            render_together([rendering(run, TeeSink(BlockSink(raw_box), clean))])
+            draw_until_done([start_drawing(run, TeeSink(BlockSink(raw_box), clean))])
             counts = redaction_counts(clean.text)
             st.session_state["callbacks.middleware"] = {"raw": run.result.text, "clean": clean.text,
                                                          "max_held": transform.max_held}

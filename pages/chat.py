@@ -5,17 +5,15 @@ import time
 
 import streamlit as st
 
-from components.chat import Conversation
-from components.chat_cache import CacheStats
-from components.chat_ui import (
-    ReplyRequest,
+from components.chat.cache import CacheStats
+from components.chat.session import ChatSession
+from components.lessons.chat import (
     chat_id_for_page,
     follow_reply,
     reply_cache,
     resilience_panel,
     show_catch_up,
     show_turn,
-    start_reply,
     stream_store_for,
 )
 from components.shell import ensure_app_shell
@@ -24,13 +22,12 @@ from components.sidebar import configured_chat, configured_store, current_settin
 run_started = time.perf_counter()
 ensure_app_shell()
 
-config = configured_chat()
-settings = current_settings()
-store_config = configured_store()
+config, store_config = configured_chat(), configured_store()
 store = stream_store_for(store_config)
-chat_id = chat_id_for_page(store)
-stats: CacheStats = st.session_state.setdefault("chat.cache_stats", CacheStats())
 cache = reply_cache(config.cache_path)
+stats: CacheStats = st.session_state.setdefault("chat.cache_stats", CacheStats())
+session = ChatSession(store, chat_id_for_page(store), config, cache, stats, current_settings(),
+                      paced_replay=st.session_state.get("chat.paced", False))
 
 
 def act(action: str) -> None:
@@ -49,57 +46,21 @@ with st.sidebar:
         cache.clear()
         st.toast("Cache cleared.")
 
-conversation = store.load_chat(chat_id) or Conversation()
-action = st.session_state.pop("chat.action", None)
-reopened: list = []
-if action and conversation.streaming is None:
-    if action == "clear":
-        conversation = store.update_chat(chat_id, lambda c: c.turns.clear())
-    elif action in ("regenerate", "retry"):
-        conversation = store.update_chat(chat_id, lambda c: reopened.append(c.reopen_last()))
-previous = reopened[0] if reopened else None
-for turn in conversation.turns:
-    show_turn(turn)
-
+# the input is pinned to the bottom of the page, so its value can be read before the history
 prompt = st.chat_input("Ask about streaming…", submit_mode="disable")
-paced = st.session_state.get("chat.paced", False)
-request = ReplyRequest(settings, cache, stats, paced, config.history_tokens)
-started: Conversation | None = None
-if prompt is not None:
-    if not prompt.strip():
-        pass  # an empty prompt is ignored
-    elif len(prompt) > config.max_prompt_chars:
-        st.warning(f"That message has {len(prompt):,} characters; the limit is "
-                   f"{config.max_prompt_chars:,}. It was not sent. Your text is below to copy.",
-                   icon=":material/edit_note:")
-        with st.expander("Your message"):
-            st.code(prompt, language=None, wrap_lines=True)
-    elif conversation.streaming is not None:
-        st.warning("A reply is still being written; send this when it has finished.",
-                   icon=":material/hourglass_top:")
-    else:
-        conversation = store.update_chat(chat_id, lambda c: c.ask(prompt))
-        show_turn(conversation.turns[-1])
-        conversation = started = start_reply(store, chat_id, conversation, request)
-elif previous is not None:
-    if action == "retry":
-        request.on_screen = previous.content  # keep the partial text; add only what is new
-    request.use_cache = action == "retry"  # Regenerate asks for a new answer, not the stored one
-    conversation = started = start_reply(store, chat_id, conversation, request)
-elif conversation.pending_prompt is not None and conversation.streaming is None:
-    # a rerun came between the prompt being stored and its reply being started
-    conversation = started = start_reply(store, chat_id, conversation, request)
+step = session.step(action=st.session_state.pop("chat.action", None), prompt=prompt)
+for turn in step.conversation.turns:
+    show_turn(turn)
+if step.refused:
+    st.warning(step.refused, icon=":material/edit_note:")
+    with st.expander("Your message, to copy"):
+        st.code(step.kept_prompt, language=None, wrap_lines=True)
+if reply_key := step.conversation.streaming:
+    follow_reply(store, session.chat_id, reply_key, since=run_started,
+                 on_catch_up=None if step.started else
+                 lambda chars, seconds: show_catch_up(catch_up_slot, chars, seconds))
 
-if conversation.streaming is not None:
-    reattached = started is None  # this run found the reply already being written
-    follow_reply(store, chat_id, conversation.streaming, since=run_started,
-                 on_catch_up=(lambda chars, seconds: show_catch_up(catch_up_slot, chars, seconds))
-                 if reattached else None)
-elif started is not None and started.turns and started.turns[-1].role == "assistant":
-    show_turn(conversation.turns[-1])  # a reply that could not start (e.g. a missing key)
-conversation = store.load_chat(chat_id) or conversation
-st.session_state["chat.conversation"] = conversation  # this run's view (tests read it)
-
+conversation = session.load()
 last = conversation.turns[-1] if conversation.turns else None
 tools = st.columns([1.1, 1, 1, 1, 3], vertical_alignment="center")
 if last and last.role == "assistant" and not last.complete:

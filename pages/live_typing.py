@@ -2,14 +2,12 @@
 
 import streamlit as st
 
-from components.callbacks import StreamRun
-from components.charts import tokens_over_time_chart
-from components.metrics import streaming_verdict
-from components.prompts import SAMPLE_PROMPT, SHORT_PROMPT, prompt_problem
+from components.lessons.live_typing import SideBySide, streaming_verdict, tokens_over_time_chart
+from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT, prompt_problem
 from components.shell import ensure_app_shell
-from components.side_by_side import SideBySide
 from components.sidebar import current_settings
-from components.ui import chat_model_or_explain, show_metrics, show_outcome
+from components.streaming.run import StreamRun
+from components.widgets import chat_model_or_explain, show_metrics, show_outcome
 
 ensure_app_shell()
 

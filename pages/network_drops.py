@@ -2,17 +2,25 @@
 
 import streamlit as st
 
-from components.callbacks import StreamRun, render_together, rendering
-from components.chaos import chaos_cases, run_chaos, summarize
-from components.faults import FAULT_LABELS, Fault, FaultyChatModel
-from components.metrics import seconds
-from components.prompts import DROPS_PROMPT, prompt_problem
-from components.recovery import DEFAULT_RECOVERY, RECOVERIES
-from components.recovery_report import attempts_frame, chaos_chart, chaos_frame, status_line
+from components.lessons.network_drops import (
+    attempts_frame,
+    chaos_cases,
+    chaos_chart,
+    chaos_frame,
+    run_chaos,
+    status_line,
+    summarize,
+)
+from components.models.faults import FAULT_LABELS, Fault, FaultyChatModel
+from components.models.prompts import DROPS_PROMPT, prompt_problem
+from components.rendering.render import draw_until_done, start_drawing
+from components.rendering.sinks import BlockSink
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
-from components.sinks import BlockSink
-from components.ui import chat_model_or_explain
+from components.streaming.recovery import DEFAULT_RECOVERY, RECOVERIES
+from components.streaming.run import StreamRun
+from components.streaming.units import seconds
+from components.widgets import chat_model_or_explain
 
 ensure_app_shell()
 
@@ -88,7 +96,7 @@ if clicked or retry:
             if run.result.attempts:
                 log_slot.dataframe(attempts_frame(run.result.attempts), hide_index=True)
 
-        render_together([rendering(run, BlockSink(answer_box))], on_progress=show_progress)
+        draw_until_done([start_drawing(run, BlockSink(answer_box))], on_progress=show_progress)
         label, state = status_line(run.result, running=False)
         status.update(label=label, state=state, expanded=False)
         last = {"result": run.result, "recovery": run.recovery, "fault": model.fault}

@@ -5,12 +5,13 @@ URL: /render_bench?strategy=<key>|write_stream|baseline&tokens=N&rate=R
 
 import streamlit as st
 
-from components.callbacks import StreamRun, render_together, rendering
-from components.render_report import max_in_one_second
-from components.render_strategies import STRATEGIES
-from components.settings import ProviderSettings
+from components.config import ProviderSettings
+from components.lessons.throttling import max_in_one_second
+from components.models.simulated_model import SimulatedChatModel
+from components.rendering.render import draw_until_done, start_drawing
+from components.rendering.strategies import STRATEGIES
 from components.shell import ensure_app_shell
-from components.simulated_model import SimulatedChatModel
+from components.streaming.run import StreamRun
 
 ensure_app_shell()
 
@@ -27,8 +28,8 @@ if key != "baseline":  # baseline: the page without an answer, which every measu
         st.write_stream(run)
     else:
         strategy = STRATEGIES[key]
-        drawn = rendering(run, strategy.sink(st.container()), strategy.policy)
-        render_together([drawn])
+        drawn = start_drawing(run, strategy.sink(st.container()), strategy.policy)
+        draw_until_done([drawn])
         sent_per_second = str(max_in_one_second(drawn.buffer.update_times))
     shown = len(run.result.text)
 st.container(key="bench_done").caption(f"done {shown} {sent_per_second} chars; max updates/s")

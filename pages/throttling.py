@@ -2,9 +2,7 @@
 
 import streamlit as st
 
-from components.callbacks import StreamRun, render_together, rendering
-from components.prompts import LONG_PROMPT
-from components.render_report import (
+from components.lessons.throttling import (
     RenderOutcome,
     counters_line,
     pushed_over_time_chart,
@@ -12,10 +10,13 @@ from components.render_report import (
     trade_off,
     verdict,
 )
-from components.render_strategies import DEFAULT_COMPARISON, STRATEGIES
+from components.models.prompts import LONG_PROMPT
+from components.rendering.render import draw_until_done, start_drawing
+from components.rendering.strategies import DEFAULT_COMPARISON, STRATEGIES
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
-from components.ui import chat_model_or_explain, show_outcome
+from components.streaming.run import StreamRun
+from components.widgets import chat_model_or_explain, show_outcome
 
 ensure_app_shell()
 
@@ -59,13 +60,13 @@ if clicked:
             counters.append(column.empty())
             box = column.container(border=True, key=f"throttled_{key}")
             run = StreamRun(model, LONG_PROMPT, label=settings.label).start()
-            runs.append(rendering(run, strategy.sink(box), strategy.policy))
+            runs.append(start_drawing(run, strategy.sink(box), strategy.policy))
 
         def show_counters() -> None:
             for slot, r in zip(counters, runs, strict=True):
                 slot.markdown(counters_line(r.tokens, r.sink.stats))
 
-        render_together(runs, on_progress=show_counters)
+        draw_until_done(runs, on_progress=show_counters)
         for column, r in zip(columns, runs, strict=True):
             with column:
                 show_outcome(r.run.result, settings)

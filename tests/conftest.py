@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from components.clock import FakeClock
-from tests.openai_server import FakeOpenAIServer
-from tests.redis_server import redis_server
+from components.streaming.clock import FakeClock
+from tests.support.openai_server import FakeOpenAIServer
+from tests.support.redis_server import redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 

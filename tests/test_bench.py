@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bench.live_typing import one_run
-from components.prompts import SHORT_PROMPT
+from components.models.prompts import SHORT_PROMPT
 
 
 def test_live_typing_bench_runs_the_pages_path() -> None:
@@ -16,7 +16,7 @@ def test_live_typing_bench_runs_the_pages_path() -> None:
 
 
 def test_chaos_bench_default_recovery_completes_every_transient_fault() -> None:
-    from components.chaos import chaos_cases, run_chaos, summarize
+    from components.lessons.network_drops import chaos_cases, run_chaos, summarize
 
     summaries = {s.strategy: s for s in summarize(run_chaos(chaos_cases(30, seed=5)))}
     assert summaries["default"].complete == 30
@@ -35,7 +35,7 @@ def test_throttling_and_load_benches_run_against_a_real_server(tmp_path, monkeyp
     import asyncio
 
     from bench import load
-    from tests.browser.conftest import streamlit_app
+    from tests.support.browser import streamlit_app
 
     with streamlit_app() as server:
         asyncio.run(load.protocol_round(server.url, "strategy=baseline", 1, 60))

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 
-from components.callbacks import EventLogHandler, MetricsHandler, StreamRun, TokenTimingHandler
-from components.clock import FakeClock
-from components.errors import outcome_message
-from components.recovery import RECOVERIES, StreamTruncated
-from components.simulated_model import SimulatedChatModel
+from components.callbacks import EventLogHandler, MetricsHandler, TokenTimingHandler
+from components.models.errors import outcome_message
+from components.models.simulated_model import SimulatedChatModel
+from components.streaming.clock import FakeClock
+from components.streaming.recovery import RECOVERIES, StreamTruncated
+from components.streaming.run import StreamRun
 
 PROMPT = "Why stream answers?"
 
@@ -37,8 +38,7 @@ def expected_tokens(clock: FakeClock) -> list[str]:
                                                  .HumanMessage(PROMPT)]).tokens
 
 
-@pytest.mark.parametrize(("mode", "streaming"), [("stream", False), ("invoke", True),
-                                                 ("astream", False)])
+@pytest.mark.parametrize(("mode", "streaming"), [("stream", False), ("invoke", True)])
 def test_every_mode_streams_every_token_once_in_order(clock: FakeClock, mode: str,
                                                       streaming: bool) -> None:
     model = SimulatedChatModel(clock=clock, **({"streaming": True} if streaming else {}))
@@ -83,7 +83,7 @@ def test_metrics_follow_the_simulated_timing(clock: FakeClock) -> None:
     n = result.token_count
     assert result.time_to_first_token == pytest.approx(0.5)
     assert result.total_time == pytest.approx(0.5 + (n - 1) / 50)
-    assert result.tokens_per_second == pytest.approx(n / result.total_time)
+    assert result.overall_rate == pytest.approx(n / result.total_time)
     assert result.usage["output_tokens"] == n
 
 
@@ -158,7 +158,7 @@ def test_any_subset_of_the_page_handlers_sees_every_token_once_in_order(clock: F
     if 1 in subset:
         assert metrics.tokens == len(tokens)
         assert metrics.time_to_first_token == pytest.approx(run.result.token_times[0])
-        assert metrics.tokens_per_second == pytest.approx(
+        assert metrics.streaming_rate == pytest.approx(
             (len(tokens) - 1) / (run.result.token_times[-1] - run.result.token_times[0]))
     if 2 in subset:
         assert [e.detail for e in log.events if e.event == "on_llm_new_token" and e.detail != "''"] \

@@ -8,14 +8,19 @@ import time
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from components.callbacks import StreamRun
-from components.chat import ChatConfig, Conversation, Turn, chat_config_from, reply_from, within_budget
-from components.chat_cache import CacheStats, ReplayChatModel, ReplyCache
-from components.clock import FakeClock
-from components.providers import build_chat_model
-from components.settings import ProviderSettings
-from components.simulated_model import SimulatedChatModel
-from tests.openai_server import FakeOpenAIServer
+from components.chat.cache import CacheStats, ReplayChatModel, ReplyCache
+from components.chat.conversation import (
+    Conversation,
+    Turn,
+    reply_from,
+    within_budget,
+)
+from components.config import ProviderSettings
+from components.models.providers import build_chat_model
+from components.models.simulated_model import SimulatedChatModel
+from components.streaming.clock import FakeClock
+from components.streaming.run import StreamRun
+from tests.support.openai_server import FakeOpenAIServer
 
 
 def fast(**extra: object) -> SimulatedChatModel:
@@ -61,15 +66,6 @@ def test_history_is_trimmed_to_the_token_budget_starting_on_a_user_turn() -> Non
     assert none_dropped == 0 and everything == messages[:3]
     alone, _ = within_budget([HumanMessage("x " * 5000)], 10)
     assert len(alone) == 1  # a prompt over the budget on its own is still sent
-
-
-def test_chat_config_from_secrets_and_environment() -> None:
-    assert chat_config_from({}, {}) == ChatConfig()
-    config = chat_config_from({"STREAMING_LAB_MAX_PROMPT_CHARS": 100},
-                              {"STREAMING_LAB_MAX_PROMPT_CHARS": "5", "STREAMING_LAB_HISTORY_TOKENS": "x",
-                               "STREAMING_LAB_CACHE_PATH": "/tmp/c.sqlite"})
-    assert config.max_prompt_chars == 100 and config.history_tokens == ChatConfig().history_tokens
-    assert config.cache_path == "/tmp/c.sqlite"
 
 
 def test_the_cache_stores_complete_answers_only_and_replays_them(tmp_path) -> None:

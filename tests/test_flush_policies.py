@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.clock import FakeClock
-from components.flush_policies import (
+from components.rendering.flush_policies import (
     EveryChars,
     EveryInterval,
     EveryToken,
@@ -22,8 +21,9 @@ from components.flush_policies import (
     every_ms,
     frame_paced,
 )
-from components.render_replay import replay
-from components.sinks import BlockSink, WholeTextSink
+from components.rendering.sinks import BlockSink, WholeTextSink
+from components.streaming.clock import FakeClock
+from tests.support.render_replay import replay
 
 POLICIES = [EveryToken(), every_ms(50), frame_paced(60), EveryChars(40), at_words(), at_sentences(),
             WithinBudget()]
@@ -147,7 +147,7 @@ def test_blocks_within_budget_keep_the_bytes_linear(schedule) -> None:
 
 @given(pieces=st.lists(st.text(max_size=5), max_size=30), n=st.integers(1, 80))
 def test_pending_reads_its_end_without_joining_and_agrees_with_the_joined_text(pieces, n) -> None:
-    from components.text_pieces import TextPieces
+    from components.streaming.text_pieces import TextPieces
 
     pending = TextPieces()
     for piece in pieces:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from langchain_core.messages import HumanMessage
 
-from components.clock import FakeClock
-from components.inside_langchain import event_timeline, outline_then_answer, small_chain
-from components.providers import build_chat_model
-from components.settings import ProviderSettings
-from components.simulated_model import SimulatedChatModel
-from tests.openai_server import DEFAULT_TOKENS
+from components.config import ProviderSettings
+from components.lessons.callback_handlers import event_timeline, outline_then_answer, small_chain
+from components.models.providers import build_chat_model
+from components.models.simulated_model import SimulatedChatModel
+from components.streaming.clock import FakeClock
+from tests.support.openai_server import DEFAULT_TOKENS
 
 
 def test_the_timeline_has_every_runnable_in_order(clock: FakeClock) -> None:

@@ -11,12 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from langchain_core.messages import HumanMessage
 
-from components.callbacks import StreamRun
-from components.clock import FakeClock
-from components.errors import outcome_message
-from components.faults import FAULT_LABELS, Fault, FaultyChatModel, connection_error, status_error
-from components.recovery import RECOVERIES, Backoff, Replace, seam_overlap
-from components.simulated_model import SimulatedChatModel
+from components.models.errors import outcome_message
+from components.models.faults import FAULT_LABELS, Fault, FaultyChatModel, connection_error, status_error
+from components.models.simulated_model import SimulatedChatModel
+from components.streaming.clock import FakeClock
+from components.streaming.events import Replace
+from components.streaming.recovery import RECOVERIES, Backoff, seam_overlap
+from components.streaming.run import StreamRun
 
 PROMPT = "Why should a chat app stream its answers instead of waiting for the whole reply?"
 FAULTS = [k for k in FAULT_LABELS if k != "none"]
@@ -35,7 +36,7 @@ def run_with(fault: Fault, key: str) -> tuple[StreamRun, str]:
     screen = ""
     while not run.done:
         for update in run.poll_updates(timeout=0.05):
-            screen = update.text if isinstance(update, Replace) else screen + update
+            screen = update.text if isinstance(update, Replace) else screen + update.text
     return run, screen
 
 

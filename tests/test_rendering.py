@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from components.callbacks import DEFAULT_POLICY, StreamRun, render, render_together, rendering
-from components.markdown_blocks import CURSOR
-from components.render_strategies import STRATEGIES
-from components.simulated_model import SimulatedChatModel
-from components.sinks import BlockSink
-from tests.recording_target import RecordingTarget
+from components.models.simulated_model import SimulatedChatModel
+from components.rendering.markdown_blocks import CURSOR
+from components.rendering.render import DEFAULT_POLICY, draw_until_done, start_drawing
+from components.rendering.sinks import BlockSink
+from components.rendering.strategies import STRATEGIES
+from components.streaming.run import StreamRun
+from tests.support.recording_target import RecordingTarget
 
 
 def fast_model(tokens: int = 300) -> SimulatedChatModel:
@@ -20,7 +21,8 @@ def fast_model(tokens: int = 300) -> SimulatedChatModel:
 def test_every_strategy_ends_with_the_whole_answer_on_screen(key: str) -> None:
     strategy = STRATEGIES[key]
     target = RecordingTarget()
-    result = render(StreamRun(fast_model(), "long").start(), strategy.sink(target), strategy.policy)
+    result = draw_until_done([start_drawing(StreamRun(fast_model(), "long").start(), strategy.sink(target),
+                                            strategy.policy)])[0]
     assert result.ok and result.token_count == 300
     screen = "".join(target.screen())
     assert screen.strip() == result.text.strip()
@@ -30,8 +32,8 @@ def test_every_strategy_ends_with_the_whole_answer_on_screen(key: str) -> None:
 def test_runs_drawn_together_each_get_the_same_seeded_answer_and_progress_is_reported() -> None:
     targets = [RecordingTarget(), RecordingTarget()]
     calls: list[int] = []
-    renderings = [rendering(StreamRun(fast_model(), "long").start(), BlockSink(t)) for t in targets]
-    results = render_together(renderings, on_progress=lambda: calls.append(1), progress_every=0)
+    renderings = [start_drawing(StreamRun(fast_model(), "long").start(), BlockSink(t)) for t in targets]
+    results = draw_until_done(renderings, on_progress=lambda: calls.append(1), progress_every=0)
     assert results[0].text == results[1].text
     assert ["".join(t.screen()).strip() for t in targets] == [results[0].text.strip()] * 2
     assert calls, "no progress callback"
@@ -39,9 +41,9 @@ def test_runs_drawn_together_each_get_the_same_seeded_answer_and_progress_is_rep
 
 def test_the_default_policy_prices_updates_with_the_sink() -> None:
     sink = BlockSink(RecordingTarget())
-    r = rendering(StreamRun(fast_model(2000), "long").start(), sink)
+    r = start_drawing(StreamRun(fast_model(2000), "long").start(), sink)
     assert r.buffer.policy is DEFAULT_POLICY and r.buffer.costs is sink
-    render_together([r])
+    draw_until_done([r])
     assert sink.stats.bytes_estimate <= 3 * len(sink.text)
 
 
@@ -53,7 +55,7 @@ def test_a_page_that_goes_away_cancels_its_runs() -> None:
         raise KeyboardInterrupt  # what a Streamlit rerun or a closed tab does to the script
 
     with pytest.raises(KeyboardInterrupt):
-        render_together([rendering(run, BlockSink(RecordingTarget()))], on_progress=leave,
+        draw_until_done([start_drawing(run, BlockSink(RecordingTarget()))], on_progress=leave,
                         progress_every=0)
     result = run.wait()
     assert result.cancelled and result.token_count < 500

@@ -9,22 +9,23 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.answers import pick_answer
-from components.chat import Turn
-from components.clock import FakeClock
-from components.faults import Fault, FaultyChatModel
-from components.providers import build_chat_model
-from components.reply_worker import INTERRUPTED, ORPHAN_AFTER, ReplyWorker, StoredReply
-from components.settings import ProviderSettings
-from components.simulated_model import SimulatedChatModel
-from components.stream_store import (
+from components.chat.conversation import Turn
+from components.chat.reply_worker import INTERRUPTED, ORPHAN_AFTER, ReplyWorker, StoredReply
+from components.chat.stream_store import (
+    Ended,
     InProcessStore,
-    StreamEvent,
     new_chat_id,
     new_reply_key,
     stream_id,
 )
-from tests.openai_server import FakeOpenAIServer
+from components.config import ProviderSettings
+from components.models.answers import pick_answer
+from components.models.faults import Fault, FaultyChatModel
+from components.models.providers import build_chat_model
+from components.models.simulated_model import SimulatedChatModel
+from components.streaming.clock import FakeClock
+from components.streaming.events import Delta, ScreenChange
+from tests.support.openai_server import FakeOpenAIServer
 
 PROMPT = "Why should a chat app stream its answers?"
 ANSWER = pick_answer(PROMPT).text
@@ -66,7 +67,7 @@ def test_a_finished_reply_is_in_the_conversation_once_and_the_cache_heard_of_it(
     assert conversation.streaming is None
     assert [r.text for r in finished] == [ANSWER]
     events, _ = store.read(job.stream_id, "0", 0)
-    assert [e.kind for e in events] == ["end"] and events[0].turn == turn
+    assert events == [Ended(turn)]
 
 
 def test_a_reader_attached_mid_reply_catches_up_at_once_then_follows_live() -> None:
@@ -78,7 +79,7 @@ def test_a_reader_attached_mid_reply_catches_up_at_once_then_follows_live() -> N
     caught_up = reader.catch_up()
     assert 0 < caught_up < len(ANSWER) and ANSWER.startswith(reader.on_screen)
     rest = read_all(reader)
-    assert reader.on_screen + "".join(rest) == ANSWER  # nothing lost, nothing twice
+    assert reader.on_screen + "".join(c.text for c in rest) == ANSWER  # nothing lost, nothing twice
     assert reader.turn == job.join(5)
 
 
@@ -151,10 +152,10 @@ def test_a_reply_whose_worker_went_away_is_kept_and_marked_once() -> None:
     key = new_reply_key()
     store.update_chat(chat, lambda c: c.start_reply(key))
     store.open_stream(stream_id(chat, key))
-    store.append(stream_id(chat, key), [StreamEvent("text", "Half an ans", 0.1)])
+    store.append(stream_id(chat, key), [Delta("Half an ans")])
     wall = [time.time()]
     reader = StoredReply(store, chat, key, clock=clock, now=lambda: wall[0])
-    assert reader.poll_updates() == ["Half an ans"] and not reader.done
+    assert reader.poll_updates() == [Delta("Half an ans")] and not reader.done
     clock.sleep(ORPHAN_AFTER)
     assert reader.poll_updates() == [] and not reader.done  # its worker beat recently
     wall[0] += ORPHAN_AFTER + 1
@@ -184,13 +185,13 @@ def test_any_reader_ends_with_the_final_text_shown_exactly_once(cuts, attach, co
     reader = StoredReply(store, chat, key)
     shown = ""
     for i, chunk in enumerate(chunks):
-        store.append(sid, [StreamEvent("text", chunk, float(i))])
+        store.append(sid, [Delta(chunk)])
         if i == attach:
             reader.catch_up()
             shown = reader.on_screen
         elif i > attach and not compacted:
             shown = apply(shown, reader.poll_updates())
-    store.finish(sid, StreamEvent("end", final, 9.0, Turn("assistant", final)))
+    store.finish(sid, Ended(Turn("assistant", final)))
     if attach >= len(chunks):
         reader.catch_up()
         shown = reader.on_screen
@@ -198,9 +199,9 @@ def test_any_reader_ends_with_the_final_text_shown_exactly_once(cuts, attach, co
     assert shown == final and reader.done
 
 
-def apply(shown: str, pieces: list) -> str:
-    for piece in pieces:
-        shown = shown + piece if isinstance(piece, str) else piece.text
+def apply(shown: str, changes: list[ScreenChange]) -> str:
+    for change in changes:
+        shown = shown + change.text if isinstance(change, Delta) else change.text
     return shown
 
 

@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from langchain_core.language_models import BaseChatModel
 
-from components.answers import pick_answer
-from components.clock import FakeClock
-from components.simulated_model import SimulatedChatModel, tokenize
+from components.models.answers import pick_answer
+from components.models.simulated_model import SimulatedChatModel, tokenize
+from components.streaming.clock import FakeClock
 
 PROMPT = "Why should a chat app stream its answers?"
 

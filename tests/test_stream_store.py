@@ -8,18 +8,21 @@ import time
 import pytest
 import redis
 
-from components.chat import Conversation, Turn
-from components.redis_store import PREFIX, RedisStore
-from components.stream_store import (
+from components.chat.conversation import Conversation, Turn
+from components.chat.redis_store import PREFIX, RedisStore
+from components.chat.stream_store import (
+    Ended,
     InProcessStore,
-    StreamEvent,
+    StoredEvent,
+    decode,
     digest,
+    encode,
     new_chat_id,
     new_reply_key,
-    store_config_from,
     stream_id,
     well_formed,
 )
+from components.streaming.events import Delta, Replace, Status
 
 
 @pytest.fixture(params=["in-process", "redis"])
@@ -31,8 +34,8 @@ def store(request: pytest.FixtureRequest):
     return RedisStore(url, stream_ttl=60, chat_ttl=600)
 
 
-def text(events: list[StreamEvent]) -> str:
-    return "".join(e.text for e in events if e.kind == "text")
+def text(events: list[StoredEvent]) -> str:
+    return "".join(e.text for e in events if isinstance(e, Delta))
 
 
 def test_ids_are_long_random_and_checked_before_any_lookup() -> None:
@@ -64,26 +67,26 @@ def test_concurrent_updates_lose_nothing(store) -> None:
 def test_a_reply_is_read_from_any_cursor_and_compacted_to_its_end(store) -> None:
     sid = stream_id(new_chat_id(), new_reply_key())
     store.open_stream(sid)
-    store.append(sid, [StreamEvent("text", "Hello", 0.1), StreamEvent("text", ", wor", 0.2)])
+    store.append(sid, [Delta("Hello"), Delta(", wor")])
     first, cursor = store.read(sid, "0", 0)
-    assert text(first) == "Hello, wor" and [e.at for e in first] == [0.1, 0.2]
-    store.append(sid, [StreamEvent("status", "retrying", 0.3), StreamEvent("text", "ld", 0.4)])
+    assert text(first) == "Hello, wor" and first == [Delta("Hello"), Delta(", wor")]
+    store.append(sid, [Status("retrying"), Delta("ld")])
     rest, cursor = store.read(sid, cursor, 0)
-    assert [e.kind for e in rest] == ["status", "text"] and text(rest) == "ld"
+    assert rest == [Status("retrying"), Delta("ld")]
     assert store.read(sid, cursor, 0)[0] == []
 
     turn = Turn("assistant", "Hello, world", label="simulated/simulated-1", tokens=3)
-    store.finish(sid, StreamEvent("end", turn.content, 0.5, turn))
+    store.finish(sid, Ended(turn))
     for start in ("0", cursor):  # late and early readers both get the end, whole
         events, _ = store.read(sid, start, 0)
-        assert [e.kind for e in events] == ["end"] and events[0].turn == turn
+        assert events == [Ended(turn)]
     assert store.last_beat(sid) is None
 
 
 def test_a_waiting_reader_wakes_when_text_arrives(store) -> None:
     sid = stream_id(new_chat_id(), new_reply_key())
     store.open_stream(sid)
-    timer = threading.Timer(0.2, store.append, args=(sid, [StreamEvent("text", "late", 0.2)]))
+    timer = threading.Timer(0.2, store.append, args=(sid, [Delta("late")]))
     timer.start()
     began = time.monotonic()
     events, _ = store.read(sid, "0", 5.0)
@@ -108,7 +111,7 @@ def test_ids_are_never_stored_only_their_digests(redis_url) -> None:
     for store in stores:
         store.update_chat(chat, lambda c: (c.ask("hi"), c.start_reply(key)))
         store.open_stream(sid)
-        store.append(sid, [StreamEvent("text", "some text", 0.0)])
+        store.append(sid, [Delta("some text")])
     memory = repr(vars(stores[0]))
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     keys = client.keys(f"{PREFIX}*")
@@ -126,9 +129,9 @@ def test_redis_keys_expire(redis_url) -> None:
     sid = stream_id(chat, new_reply_key())
     store.update_chat(chat, lambda c: c.ask("hi"))
     store.open_stream(sid)
-    store.append(sid, [StreamEvent("text", "x", 0.0)])
+    store.append(sid, [Delta("x")])
     assert all(client.ttl(k) > 0 for k in client.keys(f"{PREFIX}*"))
-    store.finish(sid, StreamEvent("end", "x", 0.1, Turn("assistant", "x")))
+    store.finish(sid, Ended(Turn("assistant", "x")))
     ends = [k for k in client.keys(f"{PREFIX}reply:*")]
     assert len(ends) == 1 and ends[0].endswith(":end") and 0 < client.ttl(ends[0]) <= 30
 
@@ -146,8 +149,8 @@ class Wall:
 def finished_stream(store: InProcessStore, size: int) -> str:
     sid = stream_id(new_chat_id(), new_reply_key())
     store.open_stream(sid)
-    store.append(sid, [StreamEvent("text", "x" * size, 0.0)])
-    store.finish(sid, StreamEvent("end", "x" * size, 1.0, Turn("assistant", "x" * size)))
+    store.append(sid, [Delta("x" * size)])
+    store.finish(sid, Ended(Turn("assistant", "x" * size)))
     return sid
 
 
@@ -175,10 +178,7 @@ def test_in_process_store_stays_under_its_memory_cap() -> None:
     assert store.read(sids[-1], "0", 0)[0] and not store.read(sids[0], "0", 0)[0]  # oldest went
 
 
-def test_store_config_from_secrets_and_environment() -> None:
-    assert store_config_from({}, {}).redis_url == ""
-    config = store_config_from({"STREAMING_LAB_STREAM_TTL": 30},
-                               {"STREAMING_LAB_REDIS_URL": "redis://h:6379/0",
-                                "STREAMING_LAB_STORE_MAX_MB": "8", "STREAMING_LAB_CHAT_TTL": "x"})
-    assert (config.redis_url, config.stream_ttl, config.max_mb) == ("redis://h:6379/0", 30.0, 8)
-    assert config.chat_ttl == 7 * 24 * 3600
+@pytest.mark.parametrize("event", [Delta("a «b»\n"), Replace("whole"), Status("retrying"),
+                                   Ended(Turn("assistant", "done", label="x/y", stopped=True))])
+def test_stored_events_round_trip_through_json(event: StoredEvent) -> None:
+    assert decode(encode(event)) == event

@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.transforms import (
+from components.rendering.transforms import (
     EMAIL,
     PHONE,
     SECRET,

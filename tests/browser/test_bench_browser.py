@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench import load, throttling
-from tests.browser.conftest import streamlit_app
+from tests.support.browser import streamlit_app
 
 
 def test_throttling_bench_counts_bytes_and_browser_time(browser) -> None:

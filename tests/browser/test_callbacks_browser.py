@@ -6,7 +6,7 @@ import itertools
 import re
 import time
 
-from tests.browser.conftest import ARTIFACTS
+from tests.support.browser import ARTIFACTS
 
 ANSWER = ".st-key-layered_answer"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.browser.chat_page import MESSAGES, RUNNING, answer_text, send
-from tests.browser.conftest import ARTIFACTS
+from tests.support.browser import ARTIFACTS
 
 QUESTION = "Why should a chat app stream its answers?"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import time
 
-from components.answers import pick_answer
-from components.prompts import SAMPLE_PROMPT
-from tests.browser.conftest import ARTIFACTS, streamlit_app
+from components.models.answers import pick_answer
+from components.models.prompts import SAMPLE_PROMPT
+from tests.support.browser import ARTIFACTS, streamlit_app
 
 SIDEBAR_NAV = '[data-testid="stSidebarNav"]'
 BLOCKED, STREAMED = ".st-key-blocked_answer", ".st-key-streamed_answer"

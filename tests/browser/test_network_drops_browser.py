@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from components.answers import pick_answer
-from components.prompts import DROPS_PROMPT
-from tests.browser.conftest import ARTIFACTS
+from components.models.answers import pick_answer
+from components.models.prompts import DROPS_PROMPT
+from tests.support.browser import ARTIFACTS
 
 ANSWER = ".st-key-drops_answer"
 STATUS = '[data-testid="stExpander"] summary'

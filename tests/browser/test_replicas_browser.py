@@ -17,7 +17,7 @@ from tests.browser.chat_page import (
     wait_for_chat_id,
     wait_for_length,
 )
-from tests.browser.conftest import ARTIFACTS, streamlit_app
+from tests.support.browser import ARTIFACTS, streamlit_app
 
 
 @pytest.fixture(scope="module")

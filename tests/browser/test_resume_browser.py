@@ -17,8 +17,8 @@ from tests.browser.chat_page import (
     wait_for_chat_id,
     wait_for_length,
 )
-from tests.browser.conftest import ARTIFACTS
-from tests.tcp_proxy import CuttableProxy
+from tests.support.browser import ARTIFACTS
+from tests.support.tcp_proxy import CuttableProxy
 
 
 def test_a_click_mid_reply_does_not_end_it(page, browser, app_url) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from components.markdown_blocks import CURSOR
-from components.render_strategies import DEFAULT_COMPARISON
-from tests.browser.conftest import ARTIFACTS
+from components.rendering.markdown_blocks import CURSOR
+from components.rendering.strategies import DEFAULT_COMPARISON
+from tests.support.browser import ARTIFACTS
 
 VERDICT = ".st-key-throttling_verdict [data-testid='stAlert']"
 

@@ -1,0 +1,112 @@
+"""The chat's state machine, without Streamlit: what a prompt or a button does to the stored
+conversation, and when a reply starts. The chat page only draws what this decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from components.chat.cache import CacheStats, ReplayChatModel, ReplyCache
+from components.chat.conversation import Conversation, Turn, within_budget
+from components.chat.reply_worker import ReplyWorker
+from components.chat.stream_store import StreamStore, new_reply_key
+from components.config import ChatConfig, ProviderSettings
+from components.models.errors import ConfigError
+from components.models.prompts import prompt_problem
+from components.models.providers import build_chat_model
+from components.streaming.result import StreamResult
+
+Action = Literal["clear", "regenerate", "retry"]
+BUSY = "A reply is still being written; send this when it has finished. Your text is kept below."
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one script run of the chat decided: the conversation to draw and what to say."""
+
+    conversation: Conversation
+    started: bool = False
+    """This run started the reply being written (False: it found one already being written)."""
+    refused: str = ""
+    """Why the prompt was not sent ("" when it was, or when there was none)."""
+    kept_prompt: str = ""
+    """The refused prompt, so the page can give it back to the user."""
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """How to start the next reply: keep text already shown (Retry), or skip the cache (Regenerate)."""
+
+    on_screen: str = ""
+    use_cache: bool = True
+
+
+class ChatSession:
+    """One chat (its id in the store), the cache and the settings of this script run."""
+
+    def __init__(self, store: StreamStore, chat_id: str, config: ChatConfig, cache: ReplyCache,
+                 stats: CacheStats, settings: ProviderSettings, *, paced_replay: bool = False) -> None:
+        self.store, self.chat_id, self.config = store, chat_id, config
+        self.cache, self.stats, self.settings = cache, stats, settings
+        self.paced_replay = paced_replay
+
+    def load(self) -> Conversation:
+        return self.store.load_chat(self.chat_id) or Conversation()
+
+    def step(self, *, action: Action | None = None, prompt: str | None = None) -> Step:
+        """Apply a button's action, then a prompt, then start the reply the chat waits for."""
+        conversation = self.load()
+        reply = _Reply()
+        if action is not None and conversation.streaming is None:
+            conversation, reply = self._apply(action, conversation)
+        if prompt is not None:
+            refused = self._refusal(prompt, conversation)
+            if refused:
+                return Step(conversation, refused=refused, kept_prompt=prompt)
+            conversation = self.store.update_chat(self.chat_id, lambda c: c.ask(prompt))
+        # one place starts a reply: a new prompt, Regenerate/Retry, or a prompt whose reply never
+        # started (a rerun came between storing it and starting the worker)
+        if conversation.pending_prompt is not None and conversation.streaming is None:
+            return Step(self._start(conversation, reply), started=True)
+        return Step(conversation)
+
+    def _apply(self, action: Action, conversation: Conversation) -> tuple[Conversation, _Reply]:
+        if action == "clear":
+            return self.store.update_chat(self.chat_id, lambda c: c.turns.clear()), _Reply()
+        last = conversation.turns[-1] if conversation.turns else None
+        if last is None or last.role != "assistant":
+            return conversation, _Reply()
+        conversation = self.store.update_chat(self.chat_id, Conversation.reopen_last)
+        if action == "retry":  # keep the partial text; add only what is new
+            return conversation, _Reply(on_screen=last.content)
+        return conversation, _Reply(use_cache=False)  # Regenerate asks for a new answer
+
+    def _refusal(self, prompt: str, conversation: Conversation) -> str:
+        if problem := prompt_problem(prompt, max_chars=self.config.max_prompt_chars):
+            return problem
+        return BUSY if conversation.streaming is not None else ""
+
+    def _start(self, conversation: Conversation, reply: _Reply) -> Conversation:
+        """Start a worker on the pending prompt; returns the conversation as stored once it runs
+        (or with an error turn, when the model cannot even be built)."""
+        settings = self.settings
+        messages, trimmed = within_budget(conversation.messages(), self.config.history_tokens)
+        try:
+            model = build_chat_model(settings, streaming=True)
+        except ConfigError as error:
+            turn = Turn("assistant", reply.on_screen, label=settings.label, error=str(error))
+            return self.store.update_chat(self.chat_id, lambda c: c.answer(turn))
+        hit = self.cache.lookup(model, messages) if reply.use_cache else None
+        if reply.use_cache:
+            self.stats.record(hit is not None)
+        source = ReplayChatModel(reply_text=hit.text, token_times=hit.token_times,
+                                 paced=self.paced_replay) if hit else model
+        cache = self.cache
+
+        def remember(result: StreamResult) -> None:
+            cache.store(model, messages, result)
+
+        return ReplyWorker(self.store, self.chat_id, new_reply_key(), source, messages,
+                           label=hit.label if hit else settings.label, cached=hit is not None,
+                           trimmed=trimmed, on_screen=reply.on_screen, base_url=settings.base_url,
+                           after=remember).start()

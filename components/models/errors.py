@@ -1,0 +1,64 @@
+"""Human messages for what goes wrong with a model call: never a traceback on a page."""
+
+from __future__ import annotations
+
+import openai
+
+from components.streaming.recovery import StreamStalled, StreamTruncated
+from components.streaming.result import StreamResult
+
+
+class ConfigError(ValueError):
+    """The settings cannot work (no key, a malformed URL): say so before any request is made."""
+
+
+def explain_error(error: BaseException, *, base_url: str = "") -> str:
+    """One or two sentences a stakeholder understands, with what to do next."""
+    where = base_url or "the provider"
+    if isinstance(error, ConfigError):
+        return str(error)
+    if isinstance(error, StreamStalled):
+        return (f"The stream stalled: {error}, longer than the watchdog allows. The text so far "
+                "is kept; try again.")
+    if isinstance(error, StreamTruncated):
+        return ("The stream ended early without a finish reason: the connection closed before the "
+                "answer was done. The text so far is kept; try again.")
+    if isinstance(error, openai.AuthenticationError):
+        return ("The API key was rejected (401). Check `OPENAI_API_KEY` or the key in the "
+                "sidebar; for a local server any non-empty key usually works.")
+    if isinstance(error, openai.PermissionDeniedError):
+        return "The key is valid but may not use this model (403). Pick another model."
+    if isinstance(error, openai.NotFoundError):
+        return ("The model or endpoint was not found (404). Check the model name and that the "
+                "base URL ends in `/v1`.")
+    if isinstance(error, openai.RateLimitError):
+        return "The provider is rate-limiting requests (429). Wait a moment and try again."
+    if isinstance(error, openai.APITimeoutError):
+        return f"{where} did not answer in time. It may be overloaded; try again."
+    if isinstance(error, openai.APIConnectionError):
+        return (f"Could not reach {where}. Check the base URL and that the server is running; "
+                "the connection failed or was cut.")
+    if isinstance(error, openai.BadRequestError):
+        return f"The provider refused the request (400): {_short(error)}"
+    if isinstance(error, openai.APIStatusError):
+        return f"The provider answered with an error ({error.status_code}). Try again shortly."
+    return f"The model call failed: {type(error).__name__}: {_short(error)}"
+
+
+def _short(error: BaseException, limit: int = 200) -> str:
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def outcome_message(result: StreamResult, *, base_url: str = "") -> str | None:
+    """What to tell the user about how a call ended, or None when it simply finished."""
+    if result.error is not None:
+        return explain_error(result.error, base_url=base_url)
+    if result.cancelled:
+        return "Stopped: the reply was cut short on purpose; the text so far is kept."
+    if result.finish_reason is None:
+        return ("The stream ended without a finish reason: the connection closed early and the "
+                "answer may be cut off. The text so far is kept.")
+    if result.finish_reason == "length":
+        return "The model hit its length limit: the answer is cut off."
+    return None

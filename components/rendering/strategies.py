@@ -1,0 +1,44 @@
+"""Named ways to put a stream on screen (flush policy × sink), for the throttling page and its bench."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from components.rendering.flush_policies import (
+    EveryChars,
+    EveryToken,
+    FlushPolicy,
+    at_sentences,
+    at_words,
+    every_ms,
+    frame_paced,
+)
+from components.rendering.render import DEFAULT_POLICY, Sink
+from components.rendering.sinks import BlockSink, Target, WholeTextSink
+from components.streaming.clock import REAL_CLOCK, Clock
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A flush policy and how the text is drawn: the whole text each time, or finished blocks once."""
+
+    key: str
+    label: str
+    policy: FlushPolicy
+    blocks: bool = False
+
+    def sink(self, target: Target, clock: Clock = REAL_CLOCK) -> Sink:
+        return BlockSink(target, clock=clock) if self.blocks else WholeTextSink(target, clock=clock)
+
+
+STRATEGIES: dict[str, Strategy] = {s.key: s for s in (
+    Strategy("every_token", "Every token (what st.write_stream does)", EveryToken()),
+    Strategy("every_50ms", "Every 50 ms", every_ms(50)),
+    Strategy("every_80_chars", "Every 80 characters", EveryChars(80)),
+    Strategy("words", "At word boundaries", at_words()),
+    Strategy("sentences", "At sentence boundaries", at_sentences()),
+    Strategy("frame_paced", "Frame-paced (≤ 60/s)", frame_paced(60)),
+    Strategy("blocks_frame_paced", "Blocks + frame-paced", frame_paced(60), blocks=True),
+    Strategy("blocks_budget", "Blocks + byte budget (the app's default)", DEFAULT_POLICY, blocks=True),
+)}
+DEFAULT_COMPARISON = ("every_token", "every_50ms", "blocks_budget")

@@ -1,0 +1,46 @@
+"""Small rendering helpers every page uses: the model from the sidebar, metric cards, outcomes."""
+
+from __future__ import annotations
+
+import streamlit as st
+from langchain_core.language_models import BaseChatModel
+
+from components.config import ProviderSettings
+from components.models.errors import ConfigError, outcome_message
+from components.models.providers import build_chat_model
+from components.streaming.result import StreamResult
+from components.streaming.units import rate, seconds
+
+
+def chat_model_or_explain(settings: ProviderSettings, *, streaming: bool,
+                          answer_tokens: int = 0) -> BaseChatModel | None:
+    """The configured model, or None after telling the user in plain words what to fix."""
+    try:
+        return build_chat_model(settings, streaming=streaming, answer_tokens=answer_tokens)
+    except ConfigError as error:
+        st.error(f"**The model settings need a fix.** {error}", icon=":material/build:")
+        return None
+
+
+def show_metrics(result: StreamResult, *, compare_to: StreamResult | None = None) -> None:
+    """Three metric cards: time to first visible text, total time, tokens per second."""
+    first, total, speed = st.columns(3)
+    delta = None
+    if compare_to and result.first_visible is not None and compare_to.first_visible is not None:
+        delta = f"{result.first_visible - compare_to.first_visible:+.2f} s"
+    first.metric("First visible text", seconds(result.first_visible), delta=delta,
+                 delta_color="inverse")
+    total.metric("Total time", seconds(result.total_time))
+    speed.metric("Tokens/s", rate(result.overall_rate),
+                 help="Output tokens over the whole call, as the user experiences it.")
+
+
+def show_outcome(result: StreamResult, settings: ProviderSettings) -> None:
+    """A clear message when the call did not simply finish; the text already shown stays."""
+    message = outcome_message(result, base_url=settings.base_url)
+    if message is None:
+        return
+    if result.error is not None:
+        st.error(message, icon=":material/error:")
+    else:
+        st.warning(message, icon=":material/content_cut:")

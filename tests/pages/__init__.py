@@ -1,0 +1,1 @@
+"""Each page through streamlit.testing.v1.AppTest: one file per page."""

@@ -1,0 +1,69 @@
+"""Callback handlers: the pitfall, layered handlers, middleware, inside LangChain."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from components.models.answers import pick_answer
+from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
+from tests.support.apptest import app
+
+
+def callbacks_page(**state: object) -> AppTest:
+    at = app(**state).run()
+    at.switch_page("pages/callbacks.py").run()
+    assert not at.exception
+    return at
+
+
+def test_callbacks_pitfall_no_handler_shows_text_only_at_the_end() -> None:
+    at = callbacks_page()
+    at.button(key="pitfall_run").click().run()
+    at.toggle(key="callbacks.attach").set_value(True).run()
+    at.button(key="pitfall_run").click().run()
+    assert not at.exception
+    without, with_ = (at.session_state[f"callbacks.pitfall.{on}"] for on in (False, True))
+    assert without.text == with_.text == pick_answer(CALLBACKS_PROMPT).text
+    assert without.token_times and with_.token_times  # both runs streamed from the model…
+    assert without.first_visible >= without.token_times[-1]  # …but without a handler, seen at the end
+    assert with_.first_visible < with_.token_times[-1]
+    assert any("without a handler" in s.value for s in at.success)
+
+
+def test_callbacks_layers_compose_and_the_middleware_redacts() -> None:
+    at = callbacks_page()
+    at.checkbox[0].uncheck().run()  # no UI handler
+    at.checkbox[3].uncheck().run()  # no timing handler
+    next(b for b in at.button if b.label == "Run with these handlers").click().run()
+    layers = at.session_state["callbacks.layers"]
+    assert layers["timing"] is None and layers["metrics"].tokens > 100
+    tokens = [e for e in layers["log"].events if e.event == "on_llm_new_token" and e.detail != "''"]
+    assert len(tokens) == layers["metrics"].tokens
+    assert layers["result"].text == pick_answer(SAMPLE_PROMPT).text  # delivered at the end
+
+    next(b for b in at.button if b.label == "Stream through the transform").click().run()
+    assert not at.exception
+    middleware = at.session_state["callbacks.middleware"]
+    assert "alice.martin@example.com" in middleware["raw"]
+    assert "@" not in middleware["clean"] and "[e-mail]" in middleware["clean"]
+    assert 0 < middleware["max_held"] < 40
+    assert any("**True**" in i.value for i in at.info)
+
+
+def test_callbacks_inside_langchain_events_and_steps() -> None:
+    at = callbacks_page()
+    next(b for b in at.button if b.label == "Show the events").click().run()
+    events = at.session_state["callbacks.timeline"]
+    assert {e.name for e in events} >= {"ChatPromptTemplate", "SimulatedChatModel", "StrOutputParser"}
+    next(b for b in at.button if b.label == "Run outline → answer").click().run()
+    assert not at.exception
+    assert at.session_state["callbacks.steps"].startswith("Streaming sends the answer")
+
+
+def test_callbacks_middleware_with_an_openai_compatible_server(openai_server) -> None:
+    at = callbacks_page(**{"lab.provider": "openai", "lab.base_url": openai_server.base_url,
+                           "lab.model": "fake-model"})
+    at.selectbox[0].set_value("upper").run()
+    next(b for b in at.button if b.label == "Stream through the transform").click().run()
+    middleware = at.session_state["callbacks.middleware"]
+    assert middleware["clean"] == middleware["raw"].upper() == "HELLO, THIS IS A REAL SSE STREAM."

@@ -1,0 +1,77 @@
+"""Network drops: faults on purpose, recovery, Retry, chaos, a real cut connection."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from components.models.answers import pick_answer
+from components.models.prompts import DROPS_PROMPT
+from tests.support.apptest import app
+
+
+def drops_page(**state: object) -> AppTest:
+    at = app(**state).run()
+    at.switch_page("pages/network_drops.py").run()
+    assert not at.exception
+    return at
+
+
+def drops_answer() -> str:
+    return pick_answer(DROPS_PROMPT).text
+
+
+def test_network_drops_default_recovery_completes_the_answer() -> None:
+    at = drops_page()
+    at.button[0].click().run()
+    assert not at.exception
+    last = at.session_state["network_drops.last"]
+    result = last["result"]
+    assert result.ok and result.text == drops_answer()
+    assert [a.kind for a in result.attempts] == ["stream", "retry"]
+    assert {m.label: m.value for m in at.metric}["Extra requests"] == "1"
+    assert any("once" in c.value for c in at.caption)
+
+
+def test_network_drops_keep_partial_then_retry_adds_only_the_rest() -> None:
+    at = drops_page()
+    at.selectbox[1].set_value("keep_partial").run()
+    at.button[0].click().run()
+    partial = at.session_state["network_drops.last"]["result"]
+    assert not partial.ok and 0 < len(partial.text) < len(drops_answer())
+    assert drops_answer().startswith(partial.text)
+    assert any(b.label == "Retry" for b in at.button)
+    next(b for b in at.button if b.label == "Retry").click().run()
+    assert not at.exception
+    retried = at.session_state["network_drops.last"]["result"]
+    assert retried.ok and retried.text == drops_answer()  # the fault healed; nothing doubled
+
+
+def test_network_drops_chaos_compares_the_strategies() -> None:
+    at = drops_page()
+    next(b for b in at.button if b.label == "Run the chaos").click().run(timeout=60)
+    assert not at.exception
+    summaries = {s.strategy: s for s in at.session_state["network_drops.chaos"]}
+    assert summaries["default"].complete == summaries["default"].answers == 20
+    assert summaries["keep_partial"].complete < 20
+    assert any("20/20" in s.value for s in at.success)
+
+
+def test_network_drops_recovers_a_real_cut_connection(openai_server) -> None:
+    openai_server.script.fault, openai_server.script.after = "cut", 4
+    openai_server.script.faulty_requests = 1
+    at = drops_page(**{"lab.provider": "openai", "lab.base_url": openai_server.base_url,
+                       "lab.model": "fake-model"})
+    at.selectbox[0].set_value("none").run()  # the fault is real this time: the server cuts TCP
+    at.button[0].click().run()
+    result = at.session_state["network_drops.last"]["result"]
+    assert result.ok and result.text == "Hello, this is a real SSE stream."
+    assert result.attempts[0].outcome == "connection dropped"
+
+
+def test_network_drops_unreachable_server_is_a_message_not_a_traceback() -> None:
+    at = drops_page(**{"lab.provider": "openai", "lab.base_url": "http://127.0.0.1:9/v1"})
+    at.button[0].click().run()
+    assert not at.exception
+    result = at.session_state["network_drops.last"]["result"]
+    assert not result.ok and len(result.attempts) == 3
+    assert any(b.label == "Retry" for b in at.button)

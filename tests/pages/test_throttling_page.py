@@ -1,0 +1,50 @@
+"""Throttled buffers: one answer through each policy, with its costs counted."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.support.apptest import app
+
+
+def throttling_page(**state: object) -> AppTest:
+    at = app(**state).run()
+    at.switch_page("pages/throttling.py").run()
+    assert not at.exception
+    return at
+
+
+def test_throttling_streams_the_same_answer_through_each_policy_and_counts_the_cost() -> None:
+    at = throttling_page()
+    at.main.slider[0].set_value(300).run()  # tokens
+    at.main.slider[1].set_value(1000).run()  # tokens per second
+    at.button[0].click().run()
+    assert not at.exception
+    outcomes = at.session_state["throttling.last"]
+    assert outcomes[0].label.startswith("Every token")
+    assert len({o.text for o in outcomes}) == 1 and len(outcomes[0].text) > 900
+    assert all(o.tokens == 300 for o in outcomes)
+    whole, block = outcomes[0], outcomes[-1]
+    assert whole.stats.chars_pushed > 20 * block.stats.chars_pushed
+    assert any("identical final text" in s.value for s in at.success)
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    assert len(at.dataframe) == 1
+    price = next(m.value for m in at.markdown if m.value.startswith("The price:"))
+    assert f"drew {block.stats.updates:,} screen updates" in price
+
+
+def test_throttling_needs_two_policies_to_compare() -> None:
+    at = throttling_page()
+    at.main.multiselect[0].set_value(["every_token"]).run()
+    assert at.button[0].disabled
+
+
+def test_throttling_with_an_openai_compatible_server(openai_server) -> None:
+    at = throttling_page(**{"lab.provider": "openai", "lab.base_url": openai_server.base_url,
+                            "lab.model": "fake-model"})
+    assert at.main.slider[0].disabled  # the answer's length is the simulated model's knob
+    at.button[0].click().run()
+    assert not at.exception
+    texts = {o.text for o in at.session_state["throttling.last"]}
+    assert texts == {"Hello, this is a real SSE stream."}
+    assert len([r for r in openai_server.records if r.payload.get("stream")]) == 3

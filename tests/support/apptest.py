@@ -1,0 +1,17 @@
+"""Building the app for streamlit.testing.v1.AppTest with fast simulated-model settings."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.support.browser import ROOT
+
+FAST = {"lab.ttft_ms": 20, "lab.tokens_per_second": 400.0}
+
+
+def app(**state: object) -> AppTest:
+    """The whole app (shell, sidebar, navigation) with session state preset; `.run()` it."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    for key, value in {**FAST, **state}.items():
+        at.session_state[key] = value
+    return at
