@@ -1,8 +1,6 @@
 """Production chat: history, stop, regenerate, cache, errors that lose nothing, and replies that
 survive clicks, reloads and dropped connections."""
 
-import time
-
 import streamlit as st
 
 from components.chat.cache import CacheStats
@@ -18,8 +16,9 @@ from components.lessons.chat import (
 )
 from components.shell import ensure_app_shell
 from components.sidebar import configured_chat, configured_store, current_settings
+from components.streaming.clock import REAL_CLOCK
 
-run_started = time.perf_counter()
+run_started = REAL_CLOCK.now()  # the catch-up a reload needs is measured from here
 ensure_app_shell()
 
 config, store_config = configured_chat(), configured_store()

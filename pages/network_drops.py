@@ -33,18 +33,20 @@ st.markdown(
 )
 
 settings = current_settings()
+DEFAULT = Fault()  # the sliders start from the fault's own defaults
 fault_col, strategy_col = st.columns(2, gap="large")
 with fault_col:
     kind = st.selectbox("Fault", list(FAULT_LABELS), index=1, format_func=FAULT_LABELS.get)
-    after, probability, stall_s, delay_s = 40, 0.02, 30.0, 3.0
+    after, probability, stall_s, delay_s = (DEFAULT.after, DEFAULT.probability, DEFAULT.stall_s,
+                                            DEFAULT.first_token_delay_s)
     if kind in ("drop", "stall", "early_end"):
-        after = st.slider("After how many tokens", 1, 200, 40)
+        after = st.slider("After how many tokens", 1, 200, after)
     if kind == "random_drop":
-        probability = st.slider("Chance of a drop per token", 0.005, 0.1, 0.02, format="%.3f")
+        probability = st.slider("Chance of a drop per token", 0.005, 0.1, probability, format="%.3f")
     if kind == "stall":
-        stall_s = st.slider("Stall length (s)", 1.0, 60.0, 30.0)
+        stall_s = st.slider("Stall length (s)", 1.0, 60.0, stall_s)
     if kind == "slow_first":
-        delay_s = st.slider("First token delay (s)", 0.5, 10.0, 3.0)
+        delay_s = st.slider("First token delay (s)", 0.5, 10.0, delay_s)
     transient = st.toggle("Transient: the fault heals after the first request", value=True,
                           help="Off: every request hits it (a persistent outage).")
 with strategy_col:

@@ -24,7 +24,7 @@ from tests.support.openai_server import FakeOpenAIServer
 
 
 def fast(**extra: object) -> SimulatedChatModel:
-    return SimulatedChatModel(ttft_s=0.0, tokens_per_second=5_000, jitter=0.0, **extra)
+    return SimulatedChatModel(**{"ttft_s": 0.0, "tokens_per_second": 5_000, "jitter": 0.0, **extra})
 
 
 def test_history_turns_messages_and_regenerate() -> None:
@@ -78,11 +78,21 @@ def test_the_cache_stores_complete_answers_only_and_replays_them(tmp_path) -> No
     assert hit.text == result.text and len(hit.token_times) == result.token_count
     assert cache.lookup(fast(seed=8), messages) is None  # other settings, other answer
     assert cache.lookup(model, [HumanMessage("Other?")]) is None
-    stopped = StreamRun(model, [HumanMessage("Stop me")]).start()
-    stopped.abandon()
-    cache.store(model, [HumanMessage("Stop me")], stopped.result)
-    assert cache.lookup(model, [HumanMessage("Stop me")]) is None
     cache.clear()
+    assert cache.lookup(model, messages) is None
+
+
+def test_a_stopped_reply_with_text_is_never_cached(tmp_path) -> None:
+    """The guard under test is `result.ok`: the reply is stopped after text has arrived, so an
+    empty text cannot be what keeps it out of the cache."""
+    cache = ReplyCache(str(tmp_path / "cache.sqlite"))
+    model, messages = fast(tokens_per_second=200), [HumanMessage("Stop me")]
+    stopped = StreamRun(model, messages).start()
+    while not stopped.result.text and not stopped.done:
+        stopped.poll(timeout=0.05)
+    stopped.abandon()
+    assert stopped.result.text and stopped.result.cancelled and not stopped.result.ok
+    cache.store(model, messages, stopped.result)
     assert cache.lookup(model, messages) is None
 
 

@@ -27,9 +27,10 @@ class RedisStore:
     kind = "Redis"
 
     def __init__(self, url: str, *, stream_ttl: float = DEFAULT_STREAM_TTL,
-                 chat_ttl: float = DEFAULT_CHAT_TTL) -> None:
+                 chat_ttl: float = DEFAULT_CHAT_TTL, now: Callable[[], float] = time.time) -> None:
+        """`now`: wall-clock time for heartbeats, which other replicas read."""
         self.redis = redis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=5)
-        self.stream_ttl, self.chat_ttl = int(stream_ttl), int(chat_ttl)
+        self.stream_ttl, self.chat_ttl, self._now = int(stream_ttl), int(chat_ttl), now
 
     @staticmethod
     def _chat_key(chat_id: str) -> str:
@@ -68,7 +69,7 @@ class RedisStore:
 
     def open_stream(self, stream_id: str) -> None:
         *_, beat = self._keys(stream_id)
-        self.redis.set(beat, repr(time.time()), ex=ACTIVE_TTL)
+        self.redis.set(beat, repr(self._now()), ex=ACTIVE_TTL)
 
     def append(self, stream_id: str, events: Sequence[StoredEvent]) -> None:
         stream, *_ = self._keys(stream_id)
@@ -104,7 +105,7 @@ class RedisStore:
 
     def beat(self, stream_id: str) -> None:
         *_, beat = self._keys(stream_id)
-        self.redis.set(beat, repr(time.time()), ex=ACTIVE_TTL)
+        self.redis.set(beat, repr(self._now()), ex=ACTIVE_TTL)
 
     def last_beat(self, stream_id: str) -> float | None:
         *_, beat = self._keys(stream_id)

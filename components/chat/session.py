@@ -72,7 +72,7 @@ class ChatSession:
 
     def _apply(self, action: Action, conversation: Conversation) -> tuple[Conversation, _Reply]:
         if action == "clear":
-            return self.store.update_chat(self.chat_id, lambda c: c.turns.clear()), _Reply()
+            return self.store.update_chat(self.chat_id, lambda c: None), _Reply()
         last = conversation.turns[-1] if conversation.turns else None
         if last is None or last.role != "assistant":
             return conversation, _Reply()

@@ -4,7 +4,6 @@ read back from the stream store; the decisions are components/chat/session.py's.
 from __future__ import annotations
 
 import hmac
-import time
 from collections.abc import Callable
 
 import streamlit as st
@@ -17,6 +16,7 @@ from components.config import StoreConfig
 from components.rendering.markdown_blocks import CURSOR, displayable
 from components.rendering.render import draw_until_done, start_drawing
 from components.rendering.sinks import BlockSink, LazyTarget, Target
+from components.streaming.clock import REAL_CLOCK, Clock
 
 
 @st.cache_resource(show_spinner=False)
@@ -67,12 +67,13 @@ def chat_id_for_page(store: StreamStore) -> str:
 
 
 def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: float,
-                 on_catch_up: Callable[[int, float], None] | None = None) -> Turn | None:
+                 on_catch_up: Callable[[int, float], None] | None = None,
+                 clock: Clock = REAL_CLOCK) -> Turn | None:
     """Draw the reply being written from the store: what exists at once, then live, through the
     same block renderer as every page. A rerun or reload just reads it again from the start;
     Stop asks the worker to close the model's stream. Returns the finished turn.
 
-    `since`: when this script run began (perf_counter), for the catch-up time it reports.
+    `since`: when this script run began (`clock.now()`), for the catch-up time it reports.
     (Stop is a button in the reply: `st.chat_input(submit_mode="stop")` stops the script, after
     which nothing can be drawn, so the input uses "disable".)"""
     with st.chat_message("assistant"):
@@ -88,7 +89,7 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
         caught_up = reader.catch_up()
         drawing = start_drawing(reader, BlockSink(box))  # draws the caught-up text in one update
         if on_catch_up is not None and caught_up:
-            on_catch_up(caught_up, time.perf_counter() - since)
+            on_catch_up(caught_up, clock.now() - since)
         draw_until_done([drawing])
         turn = reader.turn
         if turn is not None:

@@ -6,14 +6,11 @@ from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
 from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
-from tests.support.apptest import app
+from tests.support.apptest import open_page
 
 
 def callbacks_page(**state: object) -> AppTest:
-    at = app(**state).run()
-    at.switch_page("pages/callbacks.py").run()
-    assert not at.exception
-    return at
+    return open_page("pages/callbacks.py", **state)
 
 
 def test_callbacks_pitfall_no_handler_shows_text_only_at_the_end() -> None:

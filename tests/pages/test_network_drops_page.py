@@ -6,14 +6,11 @@ from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
 from components.models.prompts import DROPS_PROMPT
-from tests.support.apptest import app
+from tests.support.apptest import open_page
 
 
 def drops_page(**state: object) -> AppTest:
-    at = app(**state).run()
-    at.switch_page("pages/network_drops.py").run()
-    assert not at.exception
-    return at
+    return open_page("pages/network_drops.py", **state)
 
 
 def drops_answer() -> str:

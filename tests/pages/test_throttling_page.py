@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import app
+from tests.support.apptest import open_page
 
 
 def throttling_page(**state: object) -> AppTest:
-    at = app(**state).run()
-    at.switch_page("pages/throttling.py").run()
-    assert not at.exception
-    return at
+    return open_page("pages/throttling.py", **state)
 
 
 def test_throttling_streams_the_same_answer_through_each_policy_and_counts_the_cost() -> None:

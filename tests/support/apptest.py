@@ -15,3 +15,11 @@ def app(**state: object) -> AppTest:
     for key, value in {**FAST, **state}.items():
         at.session_state[key] = value
     return at
+
+
+def open_page(file: str, **state: object) -> AppTest:
+    """The app run once, then switched to one page (`pages/<name>.py`), with no exception."""
+    at = app(**state).run()
+    at.switch_page(file).run()
+    assert not at.exception
+    return at
