@@ -67,12 +67,13 @@ class ChatSession:
         # one place starts a reply: a new prompt, Regenerate/Retry, or a prompt whose reply never
         # started (a rerun came between storing it and starting the worker)
         if conversation.pending_prompt is not None and conversation.streaming is None:
-            return Step(self._start(conversation, reply), started=True)
+            conversation = self._start(conversation, reply)
+            return Step(conversation, started=conversation.streaming is not None)
         return Step(conversation)
 
     def _apply(self, action: Action, conversation: Conversation) -> tuple[Conversation, _Reply]:
         if action == "clear":
-            return self.store.update_chat(self.chat_id, lambda c: None), _Reply()
+            return self.store.update_chat(self.chat_id, lambda c: c.turns.clear()), _Reply()
         last = conversation.turns[-1] if conversation.turns else None
         if last is None or last.role != "assistant":
             return conversation, _Reply()
