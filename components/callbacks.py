@@ -22,7 +22,7 @@ from langchain_core.outputs import LLMResult
 
 from components.streaming.clock import REAL_CLOCK, Clock
 from components.streaming.events import Delta
-from components.streaming.recovery import StopSignal, StreamCancelled
+from components.streaming.recovery import StopSignal, StreamCancelled, end_reason
 
 
 class TokenQueueHandler(BaseCallbackHandler):
@@ -63,7 +63,7 @@ class TokenTimingHandler(BaseCallbackHandler):
         if token:
             self.token_times.append(self.clock.now() - (self.start or 0.0))
         message = getattr(chunk, "message", None)
-        reason = getattr(message, "response_metadata", {}).get("finish_reason")
+        reason = end_reason(getattr(message, "response_metadata", {}))
         if reason:
             self.finish_reason = reason
 

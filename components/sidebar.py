@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -80,9 +81,9 @@ def render_sidebar() -> ProviderSettings:
             _simulated_knobs()
         else:
             _openai_fields(base)
-    settings = base.with_overrides(**{n: st.session_state.get(STATE_PREFIX + n) for n in
-                                      ("provider", "model", "base_url", "api_key",
-                                       *SIMULATED_KNOBS)})
+    settings = base.with_overrides(visitor=_visitor_id(),
+                                   **{n: st.session_state.get(STATE_PREFIX + n) for n in
+                                      ("provider", "model", "base_url", "api_key", *SIMULATED_KNOBS)})
     st.session_state[STATE_PREFIX + "settings"] = settings
     return settings
 
@@ -108,13 +109,41 @@ def _openai_fields(base: ProviderSettings) -> None:
     st.text_input("Base URL", key=_persisted("base_url", base.base_url), on_change=_keep,
                   args=("base_url",), placeholder="https://api.openai.com/v1",
                   help="Any OpenAI-compatible server: Ollama, vLLM, LM Studio, llama.cpp.")
-    # the configured key is never put into the widget: it would be sent to the browser
-    st.text_input("API key", type="password", key=_persisted("api_key", ""), on_change=_keep,
-                  args=("api_key",),
-                  placeholder=f"using the key from {base.key_source}" if base.key_source else "",
-                  help="Kept only in this browser session; never shown, logged or saved.")
-    if base.key_source and not st.session_state.get(STATE_PREFIX + "api_key"):
-        st.caption(f"🔑 A key is configured in the {base.key_source}.")
+    _own_key_field(base)
+
+
+def _own_key_field(base: ProviderSettings) -> None:
+    """A visitor's own key: taken out of the input as soon as it is typed, so Streamlit never sends
+    it back to the browser (a widget's value travels on every rerun, `type="password"` included)."""
+    key = STATE_PREFIX + "api_key"
+    if st.session_state.get(key):
+        st.caption("🔑 Your own key is set for this browser session (kept in server memory only).")
+        st.button("Forget my key", icon=":material/key_off:", on_click=_forget_key)
+        return
+    st.text_input("API key", type="password", key=KEY_INPUT, on_change=_take_key,
+                  placeholder=f"using the app's key ({base.key_source})" if base.key_source else "",
+                  help="Your own key: kept only in this session's server memory, never shown, "
+                       "logged or saved. The app's own key is only ever sent to the app's server.")
+    if base.key_source:
+        st.caption(f"🔑 The app's key (from its {base.key_source}) is used only with its configured "
+                   "server and the models its owner allows.")
+
+
+KEY_INPUT = "_lab.api_key_input"
+
+
+def _take_key() -> None:
+    st.session_state[STATE_PREFIX + "api_key"] = st.session_state.get(KEY_INPUT, "").strip()
+    st.session_state[KEY_INPUT] = ""  # the input is emptied before the page is sent back
+
+
+def _forget_key() -> None:
+    st.session_state[STATE_PREFIX + "api_key"] = ""
+
+
+def _visitor_id() -> str:
+    """A random id of this browser session for the owner's spending limits (not a secret)."""
+    return st.session_state.setdefault(STATE_PREFIX + "visitor", secrets.token_hex(8))
 
 
 def current_settings() -> ProviderSettings:

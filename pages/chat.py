@@ -23,7 +23,7 @@ ensure_app_shell()
 
 config, store_config = configured_chat(), configured_store()
 store = stream_store_for(store_config)
-cache = reply_cache(config.cache_path)
+cache = reply_cache(config.cache_path, config.cache_max_mb)
 stats: CacheStats = st.session_state.setdefault("chat.cache_stats", CacheStats())
 session = ChatSession(store, chat_id_for_page(store), config, cache, stats, current_settings(),
                       paced_replay=st.session_state.get("chat.paced", False))
@@ -48,37 +48,47 @@ with st.sidebar:
 # the input is pinned to the bottom of the page, so its value can be read before the history
 prompt = st.chat_input("Ask about streaming…", submit_mode="disable")
 step = session.step(action=st.session_state.pop("chat.action", None), prompt=prompt)
-for turn in step.conversation.turns:
-    show_turn(turn)
 if step.refused:
     st.warning(step.refused, icon=":material/edit_note:")
-    with st.expander("Your message, to copy"):
+    with st.expander("Your message, to copy", expanded=bool(step.kept_prompt.strip())):
         st.code(step.kept_prompt, language=None, wrap_lines=True)
-if reply_key := step.conversation.streaming:
-    follow_reply(store, session.chat_id, reply_key, since=run_started,
+conversation, drawn = step.conversation, 0
+while True:  # the history, each reply being written in its place, then the prompts queued after it
+    answering = conversation.answering if conversation.streaming else None
+    upto = len(conversation.turns) if answering is None else answering + 1
+    for turn in conversation.turns[drawn:upto]:
+        show_turn(turn)
+    if answering is None:
+        break
+    follow_reply(store, session.chat_id, conversation.streaming, since=run_started,
                  on_catch_up=None if step.started else
                  lambda chars, seconds: show_catch_up(catch_up_slot, chars, seconds))
+    drawn, step = upto + 1, session.step()  # the next queued prompt, if any, starts now
+    conversation = step.conversation
+if step.queued:
+    st.info("Sent while another reply is being written: it is answered next, in order.",
+            icon=":material/schedule:")
 
-conversation = session.load()
+conversation = session.load_or_empty()
 last = conversation.turns[-1] if conversation.turns else None
-tools = st.columns([1.1, 1, 1, 1, 3], vertical_alignment="center")
-if last and last.role == "assistant" and not last.complete:
+if conversation.turns:
+    tools = st.columns([1.1, 1.1, 1, 1, 1, 2.4], vertical_alignment="center")
+    stopped = bool(last and last.role == "assistant" and not last.complete)
     tools[0].button("Retry", icon=":material/replay:", type="primary", width="stretch",
-                    on_click=act, args=("retry",),
+                    on_click=act, args=("retry",), disabled=not stopped,
                     help="Asks again; the text so far stays and only what is new is added.")
+    tools[1].button("Regenerate", icon=":material/refresh:", width="stretch", on_click=act,
+                    args=("regenerate",), disabled=not (last and last.role == "assistant"),
+                    help="A new answer to the last question (not the cached one).")
+    tools[2].button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=act,
+                    args=("clear",))
+    tools[3].download_button("Markdown", conversation.to_markdown(), "conversation.md",
+                             "text/markdown", icon=":material/download:", width="stretch")
+    tools[4].download_button("JSON", conversation.to_json(), "conversation.json",
+                             "application/json", icon=":material/data_object:", width="stretch")
+    tools[5].toggle("Replay cached answers at their original pace", key="chat.paced",
+                    help="Off: an answer from the cache appears at once.")
 else:
-    tools[0].button("Regenerate", icon=":material/refresh:", width="stretch", on_click=act,
-                    args=("regenerate",), disabled=not (last and last.role == "assistant"))
-tools[1].button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=act,
-                args=("clear",), disabled=not conversation.turns)
-tools[2].download_button("Markdown", conversation.to_markdown(), "conversation.md", "text/markdown",
-                         icon=":material/download:", width="stretch", disabled=not conversation.turns)
-tools[3].download_button("JSON", conversation.to_json(), "conversation.json", "application/json",
-                         icon=":material/data_object:", width="stretch",
-                         disabled=not conversation.turns)
-tools[4].toggle("Replay cached answers at their original pace", key="chat.paced",
-                help="Off: an answer from the cache appears at once.")
-stats_slot.caption(stats.line())
-if not conversation.turns:
     st.info("Ask anything: try *Why should a chat app stream its answers?*, then ask it again "
             "after **Clear** to see the cache answer.", icon=":material/forum:")
+stats_slot.caption(stats.line())

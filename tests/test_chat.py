@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
-from components.chat.cache import CacheStats, ReplayChatModel, ReplyCache
+from components.chat.cache import CacheStats, ReplayChatModel, ReplyCache, who_asks
 from components.chat.conversation import (
     Conversation,
     Turn,
@@ -50,7 +51,7 @@ def test_exports_carry_every_turn_and_its_marks() -> None:
     assert data["turns"][1]["cached"] and data["turns"][1]["stopped"]
     markdown = chat.to_markdown()
     assert "**You:**" in markdown and "A **bold** answer" in markdown
-    assert "cached · stopped" in markdown and "badge" not in markdown
+    assert "from the cache" in markdown and "stopped" in markdown and "badge" not in markdown
 
 
 def test_history_is_trimmed_to_the_token_budget_starting_on_a_user_turn() -> None:
@@ -68,18 +69,21 @@ def test_history_is_trimmed_to_the_token_budget_starting_on_a_user_turn() -> Non
     assert len(alone) == 1  # a prompt over the budget on its own is still sent
 
 
+WHO = "someone"
+
+
 def test_the_cache_stores_complete_answers_only_and_replays_them(tmp_path) -> None:
     cache = ReplyCache(str(tmp_path / "cache.sqlite"))
     model, messages = fast(), [HumanMessage("Why stream?")]
-    assert cache.lookup(model, messages) is None
+    assert cache.lookup(model, messages, WHO) is None
     result = StreamRun(model, messages).start().wait()
-    cache.store(model, messages, result)
-    hit = cache.lookup(model, messages)
+    cache.store(model, messages, result, WHO)
+    hit = cache.lookup(model, messages, WHO)
     assert hit.text == result.text and len(hit.token_times) == result.token_count
-    assert cache.lookup(fast(seed=8), messages) is None  # other settings, other answer
-    assert cache.lookup(model, [HumanMessage("Other?")]) is None
+    assert cache.lookup(fast(seed=8), messages, WHO) is None  # other settings, other answer
+    assert cache.lookup(model, [HumanMessage("Other?")], WHO) is None
     cache.clear()
-    assert cache.lookup(model, messages) is None
+    assert cache.lookup(model, messages, WHO) is None
 
 
 def test_a_stopped_reply_with_text_is_never_cached(tmp_path) -> None:
@@ -92,8 +96,8 @@ def test_a_stopped_reply_with_text_is_never_cached(tmp_path) -> None:
         stopped.poll(timeout=0.05)
     stopped.abandon()
     assert stopped.result.text and stopped.result.cancelled and not stopped.result.ok
-    cache.store(model, messages, stopped.result)
-    assert cache.lookup(model, messages) is None
+    cache.store(model, messages, stopped.result, WHO)
+    assert cache.lookup(model, messages, WHO) is None
 
 
 @pytest.mark.parametrize("paced", [False, True])
@@ -144,3 +148,26 @@ def test_stop_really_closes_the_providers_stream(openai_server: FakeOpenAIServer
         time.sleep(0.05)
     assert record.client_closed and not record.finished
     assert record.chunks_sent < 200
+
+
+def test_the_cache_answers_only_who_asked_the_same_provider_with_the_same_key(tmp_path) -> None:
+    cache = ReplyCache(str(tmp_path / "cache.sqlite"))
+    model, messages = fast(), [HumanMessage("Why stream?")]
+    owner = ProviderSettings(provider="openai", base_url="http://a/v1", api_key="right-key")
+    cache.store(model, messages, StreamRun(model, messages).start().wait(), who_asks(owner))
+    assert cache.lookup(model, messages, who_asks(owner)) is not None
+    for other in (replace(owner, api_key="wrong-key"), replace(owner, base_url="http://b/v1"),
+                  replace(owner, provider="simulated")):
+        assert cache.lookup(model, messages, who_asks(other)) is None
+    assert "right-key" not in who_asks(owner)
+
+
+def test_the_cache_file_is_capped_and_keeps_the_newest_answers(tmp_path) -> None:
+    cache = ReplyCache(str(tmp_path / "cache.sqlite"), max_bytes=60_000)
+    model = fast()
+    for i in range(40):
+        messages = [HumanMessage(f"Question {i}?")]
+        cache.store(model, messages, StreamRun(model, messages).start().wait(), WHO)
+    assert cache.bytes_used() <= 60_000
+    assert cache.lookup(model, [HumanMessage("Question 39?")], WHO) is not None
+    assert cache.lookup(model, [HumanMessage("Question 0?")], WHO) is None

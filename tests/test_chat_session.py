@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ import pytest
 
 from components.chat.cache import CacheStats, ReplyCache
 from components.chat.conversation import Conversation, Turn
-from components.chat.session import BUSY, Action, ChatSession, Step
+from components.chat.session import Action, ChatSession, Step
 from components.chat.stream_store import Ended, InProcessStore, StoredEvent, new_chat_id, stream_id
 from components.config import ChatConfig, ProviderSettings
 from components.models.answers import pick_answer
@@ -102,7 +103,7 @@ def test_a_prompt_is_stored_and_its_reply_written_in_the_background(lab: Lab) ->
                          ids=["empty", "whitespace", "over-the-limit"])
 def test_an_empty_or_too_long_prompt_is_refused_kept_and_never_sent(lab: Lab, prompt: str) -> None:
     step = lab.step(prompt=prompt)
-    assert step.refused and step.refused != BUSY
+    assert step.refused
     assert ("limit" in step.refused) == (len(prompt) > MAX_CHARS)
     assert step.kept_prompt == prompt and not step.started
     assert step.conversation == Conversation()
@@ -118,15 +119,52 @@ def test_a_prompt_at_the_limit_is_sent(lab: Lab) -> None:
                                                ("assistant", pick_answer(prompt).text)]
 
 
-def test_a_prompt_sent_while_a_reply_is_written_is_refused_and_the_reply_completes(lab: Lab) -> None:
+def test_a_prompt_sent_while_a_reply_is_written_is_queued_and_answered_next_in_order(lab: Lab) -> None:
     first = lab.step(SLOW, prompt=PROMPT)
     second = lab.step(SLOW, prompt="And another question")
-    assert first.started and not second.started
-    assert second.refused == BUSY and second.kept_prompt == "And another question"
+    assert first.started and not second.started and second.queued and not second.refused
     assert second.conversation.streaming == first.conversation.streaming
+    assert roles_and_texts(second.conversation)[-1] == ("user", "And another question")  # kept
+    finished(lab)
+    third = lab.step(SLOW)  # the page's next step, once the first reply ended, starts the queued one
+    assert third.started
     conversation = finished(lab)
-    assert roles_and_texts(conversation) == [("user", PROMPT), ("assistant", ANSWER)]
-    assert conversation.turns[-1].complete
+    assert [role for role, _ in roles_and_texts(conversation)] == ["user", "assistant"] * 2
+    assert roles_and_texts(conversation)[:3] == [("user", PROMPT), ("assistant", ANSWER),
+                                                 ("user", "And another question")]
+    assert all(t.complete for t in conversation.turns)
+
+
+def test_two_tabs_sending_at_the_same_moment_get_two_prompts_and_two_replies_in_order(lab: Lab) -> None:
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def tab(prompt: str) -> None:
+        try:
+            session = lab.session(SLOW)
+            barrier.wait()
+            session.step(prompt=prompt)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # what each tab's page does: follow, then step on
+                conversation = session.load()
+                if conversation.streaming is None and conversation.unanswered() is None:
+                    return
+                time.sleep(0.02)
+                session.step()
+            raise AssertionError("the replies did not end")
+        except BaseException as error:
+            errors.append(error)
+
+    tabs = [threading.Thread(target=tab, args=(p,)) for p in (PROMPT, "How do I keep the chat history?")]
+    for thread in tabs:
+        thread.start()
+    for thread in tabs:
+        thread.join(15)
+    assert not errors
+    turns = finished(lab).turns
+    assert [t.role for t in turns] == ["user", "assistant"] * 2
+    for prompt, reply in zip(turns[::2], turns[1::2], strict=True):
+        assert reply.content == pick_answer(prompt.content).text and reply.complete
 
 
 def test_regenerate_asks_the_model_again_as_a_new_reply_without_the_cache(
@@ -155,11 +193,11 @@ def test_retry_after_a_failed_reply_keeps_the_text_shown_and_adds_only_the_rest(
     script.fault, script.after = "cut", 3  # the stream breaks after "Hello, this"...
     lab.step(settings, prompt="talk")
     wait_until(lambda: openai_server.records and openai_server.records[0].chunks_sent == 3)
-    script.fault, script.status = "status", 400  # ...and the retry and full response are refused
+    script.fault, script.status = "status", 400  # ...and the retry is refused
     failed = finished(lab).turns[-1]
     shown = "".join(DEFAULT_TOKENS[:3])
     assert failed.content == shown and "(400)" in failed.error and not failed.complete
-    assert len(openai_server.records) == 3  # the stream, its retry, the full response
+    assert len(openai_server.records) == 2  # the stream and its retry: a 400 is not asked again
 
     script.fault, script.delay_s = "none", 0.02  # the server is fixed (and slow enough to watch)
     retry = lab.step(settings, action="retry")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from components.config import (
+    APP_ROOT,
     ChatConfig,
     ProviderSettings,
     chat_config_from,
@@ -35,10 +36,33 @@ def test_secrets_win_over_the_environment() -> None:
 
 def test_sidebar_wins_over_both_and_blank_fields_keep_the_configured_value() -> None:
     settings = provider_settings_from({"OPENAI_API_KEY": "secret-key"}, {"OPENAI_BASE_URL": "http://a/v1"})
-    chosen = settings.with_overrides(provider="openai", api_key="", base_url="http://b/v1")
-    assert chosen.api_key == "secret-key" and chosen.base_url == "http://b/v1"
-    typed = settings.with_overrides(api_key="typed-key")
+    same = settings.with_overrides(provider="openai", api_key="", base_url="http://a/v1/", model="")
+    assert same.api_key == "secret-key" and same.uses_owner_key and same.base_url == "http://a/v1/"
+    typed = settings.with_overrides(api_key="typed-key", base_url="http://b/v1")
     assert typed.api_key == "typed-key" and typed.key_source == "sidebar"
+    assert typed.base_url == "http://b/v1" and not typed.uses_owner_key
+
+
+@pytest.mark.parametrize("configured_url", ["", "http://a/v1"])
+def test_the_owners_key_never_goes_to_a_url_a_visitor_typed(configured_url: str) -> None:
+    settings = provider_settings_from({"OPENAI_API_KEY": "owner-key", "OPENAI_BASE_URL": configured_url}, {})
+    elsewhere = settings.with_overrides(provider="openai", base_url="http://127.0.0.1:1/v1")
+    assert elsewhere.api_key == "" and elsewhere.key_source == "" and not elsewhere.uses_owner_key
+    assert settings.with_overrides(provider="openai").api_key == "owner-key"  # its own server
+
+
+def test_with_the_owners_key_only_allowed_models() -> None:
+    owner = provider_settings_from({"OPENAI_API_KEY": "owner-key"}, {}).with_overrides(provider="openai")
+    assert owner.model_refusal() == ""  # the configured (default) model
+    assert "gpt-4o-mini" in owner.with_overrides(model="o3-pro").model_refusal()
+    listed = provider_settings_from({"OPENAI_API_KEY": "owner-key",
+                                     "STREAMING_LAB_ALLOWED_MODELS": "a-1, b-2"}, {})
+    assert listed.with_overrides(provider="openai", model="b-2").model_refusal() == ""
+    assert "`a-1`, `b-2`" in listed.with_overrides(provider="openai", model="c-3").model_refusal()
+    own = owner.with_overrides(model="o3-pro", api_key="visitor-key")
+    assert own.model_refusal() == ""  # a visitor's own key, a visitor's own bill
+    with pytest.raises(ConfigError, match="paste your own API key"):
+        build_chat_model(owner.with_overrides(model="o3-pro"))
 
 
 def test_unknown_provider_falls_back_to_simulated() -> None:
@@ -98,5 +122,11 @@ def test_store_config_from_secrets_and_environment() -> None:
 ])
 def test_one_rule_for_every_setting_a_blank_secret_never_hides_the_environment(read, name, field) -> None:
     for blank in ("", "   "):
-        assert getattr(read({name: blank}, {name: "from-env"}), field) == "from-env"
-    assert getattr(read({name: "from-secrets"}, {name: "from-env"}), field) == "from-secrets"
+        assert getattr(read({name: blank}, {name: "/from-env"}), field) == "/from-env"
+    assert getattr(read({name: "/from-secrets"}, {name: "/from-env"}), field) == "/from-secrets"
+
+
+def test_a_relative_cache_path_is_taken_from_the_app_not_the_working_directory() -> None:
+    assert chat_config_from({}, {"STREAMING_LAB_CACHE_PATH": "c/x.sqlite"}).cache_path == str(
+        APP_ROOT / "c" / "x.sqlite")
+    assert chat_config_from({}, {}).cache_path.startswith(str(APP_ROOT))

@@ -103,13 +103,24 @@ def test_the_default_recovery_completes_the_answer(openai_server: FakeOpenAIServ
 
 def test_a_rate_limit_then_success_recovers_by_retrying(openai_server: FakeOpenAIServer) -> None:
     script = openai_server.script
-    # the OpenAI client retries a status error once by itself (max_retries=1): two 429s get past it
-    script.fault, script.status, script.faulty_requests = "status", 429, 2
+    # the OpenAI client does not retry by itself (max_retries=0): recovery decides, so each
+    # request the server sees is one the attempt log shows
+    script.fault, script.status, script.faulty_requests = "status", 429, 1
     result = StreamRun(build_chat_model(settings_for(openai_server)), "hi").start().wait()
     assert result.ok and result.text == FULL
-    assert len(openai_server.records) == 3
+    assert len(openai_server.records) == 2
     assert [(a.kind, a.outcome) for a in result.attempts] == [("stream", "HTTP 429"),
                                                              ("retry", "complete")]
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404])
+def test_a_refusal_is_asked_once_and_explained(openai_server: FakeOpenAIServer, status: int) -> None:
+    """Asking again cannot change a refused key or a missing model: one request, one message."""
+    script = openai_server.script
+    script.fault, script.status = "status", status
+    result = StreamRun(build_chat_model(settings_for(openai_server)), "hi").start().wait()
+    assert not result.ok and len(openai_server.records) == 1
+    assert f"({status})" in outcome_message(result)
 
 
 def test_a_persistent_server_error_ends_in_a_clear_message(openai_server: FakeOpenAIServer) -> None:
@@ -131,3 +142,30 @@ def test_resume_removes_what_a_real_model_repeats_at_the_seam(openai_server: Fak
     assert [a.kind for a in result.attempts] == ["stream", "resume"]
     continued = openai_server.records[-1].payload["messages"]
     assert continued[-2] == {"role": "assistant", "content": "".join(DEFAULT_TOKENS[:5])}
+
+
+def test_a_server_that_never_answers_is_said_at_once_and_given_up_on_time(
+        openai_server: FakeOpenAIServer) -> None:
+    """No headers at all: a status line within about a second, the error at the first-token limit
+    (not the client's minutes), and no request keeps going in the background afterwards."""
+    import time
+
+    script = openai_server.script
+    script.fault, script.stall_s = "hang", 6.0
+    settings = settings_for(openai_server, first_token_timeout_s=1.5, stall_timeout_s=1.5)
+    started = time.monotonic()
+    run = StreamRun(build_chat_model(settings), "hi",
+                    recovery=RECOVERIES["default"].with_timeouts(1.5, 1.5)).start()
+    first_status = None
+    while not run.done:
+        run.poll_updates(timeout=0.05)
+        if first_status is None and run.result.status.startswith("Waiting for the first token"):
+            first_status = time.monotonic() - started
+    elapsed = time.monotonic() - started
+    assert first_status is not None and first_status < 1.6
+    assert not run.result.ok and "did not answer in time" in outcome_message(run.result)
+    assert elapsed < 10  # three attempts at ~1.5-2.5 s each, not 3 × 60 s
+    requests = len(openai_server.records)
+    assert requests == 3  # the stream, one retry, the full response: no client-side retries
+    time.sleep(3.0)
+    assert len(openai_server.records) == requests  # nothing asked again in the background

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from langchain_core.messages import HumanMessage
+from pydantic import Field
 
 from components.models.errors import outcome_message
 from components.models.faults import FAULT_LABELS, Fault, FaultyChatModel, connection_error, status_error
@@ -130,3 +131,69 @@ def test_backoff_grows_exponentially_with_jitter_under_a_cap() -> None:
     ceilings = [0.5, 1, 2, 4, 4, 4]
     assert all(c / 2 <= d <= c for d, c in zip(delays, ceilings, strict=True))
     assert len(set(delays)) == 6  # jitter: no two retries wait the same
+
+
+class _ProviderLike(SimulatedChatModel):
+    """A chat model that ends its stream the way another LangChain provider does."""
+
+    end_metadata: dict = Field(default_factory=lambda: {"finish_reason": "stop"})
+
+    def _response_metadata(self) -> dict:
+        return {**self.end_metadata, "model_name": self.model_name}
+
+    def _stream(self, messages, stop=None, run_manager=None, **kwargs):  # type: ignore[override]
+        self.requests.append(1)
+        yield from super()._stream(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+    requests: list = Field(default_factory=list)
+
+
+@pytest.mark.parametrize("end_metadata", [{"finish_reason": "stop"},  # OpenAI
+                                          {"stop_reason": "end_turn"},  # Anthropic
+                                          {"done_reason": "stop"}],  # Ollama
+                         ids=["openai", "anthropic", "ollama"])
+def test_every_providers_end_of_stream_counts_as_complete(end_metadata: dict) -> None:
+    """One request per answer: a complete stream is not mistaken for a truncated one."""
+    clock = FakeClock()
+    model = _ProviderLike(clock=clock, end_metadata=end_metadata, requests=[])
+    run = StreamRun(model, PROMPT, clock=clock).start()
+    result = run.wait()
+    assert result.ok and result.text == full_answer()
+    assert len(model.requests) == 1 and [a.kind for a in result.attempts] == ["stream"]
+    assert result.finish_reason == next(iter(end_metadata.values()))
+
+
+def test_a_stream_without_any_end_marker_is_still_truncated() -> None:
+    clock = FakeClock()
+    model = _ProviderLike(clock=clock, end_metadata={"model_provider": "x"}, requests=[])
+    result = StreamRun(model, PROMPT, clock=clock, recovery=RECOVERIES["retry"]).start().wait()
+    assert not result.ok and len(model.requests) == 4  # the stream and three retries
+
+
+@pytest.mark.parametrize("error", [status_error(401), status_error(403), ValueError("<!DOCTYPE html>")])
+def test_an_error_no_retry_can_fix_is_raised_after_one_request(error: Exception) -> None:
+    class Refusing(SimulatedChatModel):
+        calls: list = Field(default_factory=list)
+
+        def _stream(self, *args, **kwargs):  # type: ignore[override]
+            self.calls.append(1)
+            raise error
+
+    model = Refusing(calls=[])
+    result = StreamRun(model, PROMPT, recovery=RECOVERIES["default"]).start().wait()
+    assert result.error is error and len(model.calls) == 1 and len(result.attempts) == 1
+
+
+def test_a_late_first_token_is_announced_within_a_second_and_cleared_when_it_comes() -> None:
+    model = SimulatedChatModel(ttft_s=2.6, tokens_per_second=500, jitter=0.0)
+    run = StreamRun(model, PROMPT).start()
+    statuses: list[tuple[str, bool]] = []
+    while not run.done:
+        run.poll_updates(timeout=0.05)
+        if not statuses or statuses[-1][0] != run.result.status:
+            statuses.append((run.result.status, bool(run.result.text)))
+    waiting = [s for s, shown in statuses if s.startswith("Waiting for the first token")]
+    assert waiting[:2] == ["Waiting for the first token… 1 s (gives up after 30 s)",
+                           "Waiting for the first token… 2 s (gives up after 30 s)"]
+    assert all(not shown for s, shown in statuses if s.startswith("Waiting"))
+    assert run.result.status == "" and run.result.ok

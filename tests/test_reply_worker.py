@@ -150,7 +150,7 @@ def test_a_reply_whose_worker_went_away_is_kept_and_marked_once() -> None:
     store, clock = InProcessStore(), FakeClock()
     chat = ask(store)
     key = new_reply_key()
-    store.update_chat(chat, lambda c: c.start_reply(key))
+    store.update_chat(chat, lambda c: c.claim(key))
     store.open_stream(stream_id(chat, key))
     store.append(stream_id(chat, key), [Delta("Half an ans")])
     wall = [time.time()]

@@ -109,7 +109,7 @@ def test_ids_are_never_stored_only_their_digests(redis_url) -> None:
     chat, key = new_chat_id(), new_reply_key()
     sid = stream_id(chat, key)
     for store in stores:
-        store.update_chat(chat, lambda c: (c.ask("hi"), c.start_reply(key)))
+        store.update_chat(chat, lambda c: (c.ask("hi"), c.claim(key)))
         store.open_stream(sid)
         store.append(sid, [Delta("some text")])
     memory = repr(vars(stores[0]))
@@ -160,7 +160,7 @@ def test_in_process_store_expires_finished_streams_and_idle_chats() -> None:
     sid = finished_stream(store, 100)
     idle, busy = new_chat_id(), new_chat_id()
     store.update_chat(idle, lambda c: c.ask("old"))
-    store.update_chat(busy, lambda c: (c.ask("long answer"), c.start_reply("k")))
+    store.update_chat(busy, lambda c: (c.ask("long answer"), c.claim("k")))
     wall.t += 61
     assert store.read(sid, "0", 0)[0]  # expiry happens on the next write
     store.update_chat(new_chat_id(), lambda c: c.ask("new"))

@@ -8,6 +8,7 @@ no API key). A hit is replayed by a real chat model, instantly or at the origina
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import warnings
 from collections.abc import Iterator, Sequence
@@ -21,7 +22,9 @@ from langchain_core.load import dumps
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import Field
+from sqlalchemy import text
 
+from components.config import ProviderSettings
 from components.models.simulated_model import tokenize
 from components.streaming.clock import REAL_CLOCK
 from components.streaming.result import StreamResult
@@ -75,39 +78,74 @@ class ReplayChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
-class ReplyCache:
-    """LangChain's SQLiteCache in a local file, keyed by the messages sent and the model settings."""
+def who_asks(settings: ProviderSettings) -> str:
+    """Who an answer was given to: the provider, its base URL and a hash of the key (never the key).
+    A different or wrong key never gets another key's cached answer, it gets its own (or its 401)."""
+    raw = f"{settings.provider}|{settings.base_url.strip().rstrip('/')}|{settings.api_key}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
-    def __init__(self, path: str) -> None:
+
+class ReplyCache:
+    """LangChain's SQLiteCache in a local file, keyed by the messages sent, the model settings and
+    who asks; bounded to `max_bytes` (the oldest answers go first)."""
+
+    def __init__(self, path: str, *, max_bytes: int = 50 * 2**20) -> None:
         from langchain_community.cache import SQLiteCache
 
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+        self.path, self.max_bytes = path, max_bytes
         self._cache = SQLiteCache(database_path=path)
 
     @staticmethod
-    def _key(model: BaseChatModel, messages: Sequence[BaseMessage]) -> tuple[str, str]:
-        return dumps(list(messages)), model._get_llm_string()
+    def _key(model: BaseChatModel, messages: Sequence[BaseMessage], who: str) -> tuple[str, str]:
+        return dumps(list(messages)), f"{model._get_llm_string()}|asked-by={who}"
 
-    def lookup(self, model: BaseChatModel, messages: Sequence[BaseMessage]) -> CachedReply | None:
+    def lookup(self, model: BaseChatModel, messages: Sequence[BaseMessage], who: str) -> CachedReply | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # langchain's loads() warns on every cached row
-            hit = self._cache.lookup(*self._key(model, messages))
+            hit = self._cache.lookup(*self._key(model, messages, who))
         if not hit:
             return None
         info = hit[0].generation_info or {}
         return CachedReply(hit[0].text, list(info.get("token_times", [])), str(info.get("label", "")))
 
-    def store(self, model: BaseChatModel, messages: Sequence[BaseMessage], result: StreamResult) -> None:
+    def store(self, model: BaseChatModel, messages: Sequence[BaseMessage], result: StreamResult,
+              who: str) -> None:
         """Only complete answers are cached: a stopped or failed reply would be replayed forever."""
-        if not result.ok or not result.text:
+        if not result.ok or not result.text or len(result.text) > self.max_bytes // 10:
             return
         generation = ChatGeneration(message=AIMessage(result.text), generation_info={
             "token_times": result.token_times, "label": result.label})
-        self._cache.update(*self._key(model, messages), [generation])
+        self._cache.update(*self._key(model, messages, who), [generation])
+        self._trim()
+
+    def bytes_used(self) -> int:
+        with self._cache.engine.connect() as connection:
+            return int(connection.execute(text(_SIZE)).scalar() or 0)
+
+    def _trim(self) -> None:
+        """Drop the oldest answers until the cache is back under 80% of its cap (SQLite reuses the
+        freed pages, so the file stops growing)."""
+        if self.bytes_used() <= self.max_bytes:
+            return
+        with self._cache.engine.begin() as connection:
+            rows = connection.execute(text(
+                "SELECT rowid, LENGTH(prompt) + LENGTH(llm) + LENGTH(response) FROM full_llm_cache "
+                "ORDER BY rowid")).all()
+            excess, doomed = sum(size for _, size in rows) - int(self.max_bytes * 0.8), []
+            for rowid, size in rows:
+                if excess <= 0:
+                    break
+                doomed.append(rowid)
+                excess -= size
+            connection.execute(text(f"DELETE FROM full_llm_cache WHERE rowid IN "
+                                    f"({','.join(str(int(r)) for r in doomed)})"))
 
     def clear(self) -> None:
         self._cache.clear()
+
+
+_SIZE = "SELECT SUM(LENGTH(prompt) + LENGTH(llm) + LENGTH(response)) FROM full_llm_cache"
 
 
 @dataclass

@@ -31,6 +31,8 @@ class Turn:
     recovered: str = ""
     trimmed: int = 0
     """Older messages left out of the request to fit the history budget."""
+    variant: int = 0
+    """How many times this reply was regenerated (the simulated model's seed moves on with it)."""
 
     @property
     def complete(self) -> bool:
@@ -40,9 +42,12 @@ class Turn:
         """The line under a reply: speed, size, model, and any mark (cached, stopped, recovered)."""
         if self.role == "user":
             return ""
-        parts = [f"TTFT {seconds(self.ttft)}", f"{rate(self.tokens_per_second)} tokens/s",
-                 f"{self.tokens} tokens", f"`{self.label}`"]
-        marks = [m for m, on in ((":blue-badge[cached]", self.cached),
+        if self.cached:  # a replay measures the replay, not the model: no rate to report
+            parts = [":blue-badge[from the cache]", f"{self.tokens} tokens", f"`{self.label}`"]
+        else:
+            parts = [f"TTFT {seconds(self.ttft)}", f"{rate(self.tokens_per_second)} tokens/s",
+                     f"{self.tokens} tokens", f"`{self.label}`"]
+        marks = [m for m, on in ((":violet-badge[regenerated]", self.variant > 0),
                                  (":orange-badge[stopped]", self.stopped),
                                  (f":green-badge[recovered after {self.recovered}]", bool(self.recovered)),
                                  (f":gray-badge[{self.trimmed} older messages left out]",
@@ -52,13 +57,13 @@ class Turn:
 
 
 def reply_from(result: StreamResult, *, cached: bool = False, trimmed: int = 0,
-               error: str = "") -> Turn:
+               error: str = "", variant: int = 0) -> Turn:
     """The assistant turn for a finished, stopped or failed run: its text is always kept."""
     recovered = result.attempts[0].outcome if result.recovered else ""
     return Turn("assistant", result.text, label=result.label, ttft=result.time_to_first_token,
                 tokens_per_second=result.overall_rate, tokens=result.token_count,
                 cached=cached, stopped=result.cancelled, error=error, recovered=recovered,
-                trimmed=trimmed)
+                trimmed=trimmed, variant=variant)
 
 
 _BADGE = re.compile(r":[a-z]+-badge\[(.*?)\]")
@@ -72,17 +77,30 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
     streaming: str | None = None
     """The reply key of the reply being written in the background, if one is."""
+    answering: int | None = None
+    """The index of the prompt that reply answers (prompts sent meanwhile wait after it)."""
 
     def ask(self, prompt: str) -> None:
+        """Add a prompt; while a reply is being written it waits its turn, answered in order."""
         self.turns.append(Turn("user", prompt))
 
-    def answer(self, turn: Turn) -> None:
-        self.turns.append(turn)
+    def unanswered(self) -> int | None:
+        """The index of the first prompt no reply follows yet."""
+        for i, turn in enumerate(self.turns):
+            if turn.role == "user" and (i + 1 == len(self.turns) or self.turns[i + 1].role == "user"):
+                return i
+        return None
 
     @property
     def pending_prompt(self) -> str | None:
-        """The last user prompt when no reply follows it yet."""
-        return self.turns[-1].content if self.turns and self.turns[-1].role == "user" else None
+        """The first prompt still waiting for its reply."""
+        i = self.unanswered()
+        return None if i is None else self.turns[i].content
+
+    def answer(self, turn: Turn) -> None:
+        """Put a reply right after the prompt it answers (the first unanswered one)."""
+        i = self.unanswered()
+        self.turns.insert(len(self.turns) if i is None else i + 1, turn)
 
     def reopen_last(self) -> Turn | None:
         """Remove the last reply (regenerate, retry); returns it so its text can stay in view."""
@@ -90,10 +108,12 @@ class Conversation:
             return self.turns.pop()
         return None
 
-    def messages(self) -> list[BaseMessage]:
-        """History as LangChain messages; stopped or failed replies are sent as they were shown."""
+    def messages(self, upto: int | None = None) -> list[BaseMessage]:
+        """History as LangChain messages, up to and including turn `upto` (all when None); stopped
+        or failed replies are sent as they were shown."""
+        turns = self.turns if upto is None else self.turns[: upto + 1]
         return [HumanMessage(t.content) if t.role == "user" else AIMessage(t.content)
-                for t in self.turns if t.content]
+                for t in turns if t.content]
 
     def to_markdown(self) -> str:
         lines = ["# Streaming Lab conversation", ""]
@@ -109,24 +129,33 @@ class Conversation:
 
     def to_record(self) -> str:
         """What a stream store keeps: the turns and the reply in flight (compact JSON)."""
-        return json.dumps({"turns": [asdict(t) for t in self.turns], "streaming": self.streaming},
+        return json.dumps({"turns": [asdict(t) for t in self.turns], "streaming": self.streaming,
+                           "answering": self.answering},
                           ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_record(cls, raw: str) -> Conversation:
         data = json.loads(raw)
-        return cls([Turn(**t) for t in data.get("turns", [])], data.get("streaming"))
+        return cls([Turn(**t) for t in data.get("turns", [])], data.get("streaming"),
+                   data.get("answering"))
 
-    def start_reply(self, reply_key: str) -> None:
-        """A worker is about to write the reply to the pending prompt."""
-        self.streaming = reply_key
+    def claim(self, reply_key: str, prompt: int | None = None) -> bool:
+        """Take the first unanswered prompt for this reply, unless a reply is already being written
+        (another tab or replica got there first) or that prompt is not `prompt` any more."""
+        i = self.unanswered()
+        if self.streaming is not None or i is None or (prompt is not None and i != prompt):
+            return False
+        self.streaming, self.answering = reply_key, i
+        return True
 
     def finish_reply(self, reply_key: str, turn: Turn) -> bool:
-        """Record the worker's reply once: only if it is still the reply this chat waits for."""
+        """Record the worker's reply once, right after its prompt: only if it is still the reply
+        this chat waits for."""
         if self.streaming != reply_key:
             return False
-        self.turns.append(turn)
-        self.streaming = None
+        at = len(self.turns) if self.answering is None else self.answering + 1
+        self.turns.insert(at, turn)
+        self.streaming = self.answering = None
         return True
 
 

@@ -20,6 +20,7 @@ from components.chat.stream_store import Ended, StoredEvent, StreamStore, stream
 from components.models.errors import outcome_message
 from components.streaming.clock import POLL_INTERVAL_S, REAL_CLOCK, Clock
 from components.streaming.events import Delta, Event, Replace, ScreenChange, Status, change_to
+from components.streaming.recovery import DEFAULT_RECOVERY, Recovery
 from components.streaming.result import StreamResult
 from components.streaming.run import StreamRun
 from components.streaming.text_pieces import TextPieces
@@ -30,6 +31,8 @@ ORPHAN_AFTER = 15.0
 INTERRUPTED = ("The reply was interrupted: the server writing it went away (a restart or a crash). "
                "The text so far is kept; Retry continues it.")
 UNSAVED = "The reply could not be saved ({error}). The text so far is kept."
+RECORD_RETRIES = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+"""Waits between tries to record a finished reply while the store is down (about a minute)."""
 
 
 class ReplyWorker:
@@ -39,23 +42,28 @@ class ReplyWorker:
                  messages: Sequence[BaseMessage], *, label: str, cached: bool = False,
                  trimmed: int = 0, on_screen: str = "", base_url: str = "",
                  after: Callable[[StreamResult], None] | None = None,
+                 recovery: Recovery = DEFAULT_RECOVERY, variant: int = 0,
                  clock: Clock = REAL_CLOCK) -> None:
         """`after`: called with a finished result before the turn is recorded (the reply cache)."""
         self.store, self.chat_id, self.reply_key = store, chat_id, reply_key
         self.stream_id = stream_id(chat_id, reply_key)
         self.writer = _StoreWriter(store, self.stream_id, clock)
         self.run = StreamRun(model, messages, label=label, on_screen=on_screen, clock=clock,
-                             listener=self.writer.write, stop=self.writer)
+                             recovery=recovery, listener=self.writer.write, stop=self.writer)
         self.cached, self.trimmed, self.base_url, self.after = cached, trimmed, base_url, after
+        self.clock, self.variant = clock, variant
         self.turn: Turn | None = None
         self._thread = threading.Thread(target=self._work, name="reply-worker", daemon=True)
 
-    def start(self) -> Conversation:
-        """Register the reply, mark the conversation as waiting for it, start writing; returns
-        the conversation as stored (the page draws from it)."""
-        self.store.open_stream(self.stream_id)
-        conversation = self.store.update_chat(self.chat_id, lambda c: c.start_reply(self.reply_key))
-        self._thread.start()
+    def start(self, prompt: int | None = None) -> Conversation:
+        """Claim the prompt (index `prompt`, or the first unanswered one) for this reply and start
+        writing; returns the conversation as stored. When another tab or replica claimed it
+        first, nothing starts: the returned conversation names that other reply."""
+        key = self.reply_key
+        conversation = self.store.update_chat(self.chat_id, lambda c: c.claim(key, prompt))
+        if conversation.streaming == key:
+            self.store.open_stream(self.stream_id)
+            self._thread.start()
         return conversation
 
     def join(self, timeout: float | None = None) -> Turn | None:
@@ -71,22 +79,30 @@ class ReplyWorker:
             turn = Turn("assistant", self.run.result.text, label=self.run.result.label, stopped=True,
                         error=f"The reply failed: {type(error).__name__}. The text so far is kept.")
         self.turn = turn
-        try:
-            self.store.update_chat(self.chat_id, lambda c: c.finish_reply(self.reply_key, turn))
-            self.store.finish(self.stream_id, Ended(turn))
-        except Exception:  # the store is gone: readers give up on the missing heartbeat
-            return
+        self._record(turn)
+
+    def _record(self, turn: Turn) -> None:
+        """Record the finished turn; if the store is down, keep trying for a while so that the
+        chat is whole again once it is back (after that, readers mark the reply interrupted)."""
+        for wait in RECORD_RETRIES:
+            try:
+                self.store.update_chat(self.chat_id, lambda c: c.finish_reply(self.reply_key, turn))
+                self.store.finish(self.stream_id, Ended(turn))
+                return
+            except Exception:
+                self.clock.sleep(wait)
 
     def _turn(self, result: StreamResult) -> Turn:
         if self.writer.failure is not None:
-            return reply_from(result, cached=self.cached, trimmed=self.trimmed,
+            return reply_from(result, cached=self.cached, trimmed=self.trimmed, variant=self.variant,
                               error=UNSAVED.format(error=type(self.writer.failure).__name__))
         # a stop is the user's own doing: marked "stopped", not explained as an error
         error = "" if result.ok or result.cancelled else (
             outcome_message(result, base_url=self.base_url) or "")
         if result.ok and not self.cached and self.after is not None:
             self.after(result)
-        return reply_from(result, cached=self.cached, trimmed=self.trimmed, error=error)
+        return reply_from(result, cached=self.cached, trimmed=self.trimmed, error=error,
+                          variant=self.variant)
 
 
 class _StoreWriter:

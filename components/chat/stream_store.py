@@ -29,6 +29,10 @@ CHAT_ID = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached (Redis down, a network cut): said in words, the text kept."""
+
+
 def new_chat_id() -> str:
     """An unguessable chat id for the URL: 192 bits from the OS's CSPRNG."""
     return secrets.token_urlsafe(24)

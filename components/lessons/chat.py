@@ -11,7 +11,14 @@ import streamlit as st
 from components.chat.cache import ReplyCache
 from components.chat.conversation import Turn
 from components.chat.reply_worker import StoredReply
-from components.chat.stream_store import InProcessStore, StreamStore, new_chat_id, stream_id, well_formed
+from components.chat.stream_store import (
+    InProcessStore,
+    StoreUnavailable,
+    StreamStore,
+    new_chat_id,
+    stream_id,
+    well_formed,
+)
 from components.config import StoreConfig
 from components.rendering.markdown_blocks import CURSOR, displayable
 from components.rendering.render import draw_until_done, start_drawing
@@ -20,9 +27,9 @@ from components.streaming.clock import REAL_CLOCK, Clock
 
 
 @st.cache_resource(show_spinner=False)
-def reply_cache(path: str) -> ReplyCache:
-    """One SQLite cache per file for the whole server: it is shared, the histories are not."""
-    return ReplyCache(path)
+def reply_cache(path: str, max_mb: float) -> ReplyCache:
+    """One SQLite cache per file for the whole server: shared, but keyed by who asks."""
+    return ReplyCache(path, max_bytes=int(max_mb * 2**20))
 
 
 def show_turn(turn: Turn) -> None:
@@ -56,7 +63,7 @@ def chat_id_for_page(store: StreamStore) -> str:
     A made-up or unknown id gets a fresh chat, so nobody chats under a guessable id."""
     wanted, own = st.query_params.get("chat"), st.session_state.get("chat.id")
     if well_formed(wanted) and ((own is not None and hmac.compare_digest(wanted, own))
-                                or store.load_chat(wanted) is not None):
+                                or _stored_or_unknowable(store, wanted)):
         chat_id = wanted
     else:
         chat_id = own or new_chat_id()
@@ -64,6 +71,14 @@ def chat_id_for_page(store: StreamStore) -> str:
     if st.query_params.get("chat") != chat_id:
         st.query_params["chat"] = chat_id
     return chat_id
+
+
+def _stored_or_unknowable(store: StreamStore, chat_id: str) -> bool:
+    """The chat exists, or the store cannot say right now (keep the link: the page says why)."""
+    try:
+        return store.load_chat(chat_id) is not None
+    except StoreUnavailable:
+        return True
 
 
 def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: float,
@@ -81,22 +96,46 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
         slot = st.empty()
         slot.markdown(CURSOR)
         box = LazyTarget(slot.container)
+        status = st.empty()  # "Waiting for the first token… 3 s" while the provider is silent
         caption = st.empty()  # the Stop button while streaming, then the reply's numbers
-        caption.button("Stop", icon=":material/stop_circle:", key="chat.stop",
-                       on_click=store.request_stop, args=(stream_id(chat_id, reply_key),),
+        caption.button("Stop", icon=":material/stop_circle:", key=f"chat.stop.{reply_key}",
+                       on_click=_stop, args=(store, stream_id(chat_id, reply_key)),
                        help="Stops this reply: the model's stream is closed, the text so far is kept.")
         reader = StoredReply(store, chat_id, reply_key)
-        caught_up = reader.catch_up()
-        drawing = start_drawing(reader, BlockSink(box))  # draws the caught-up text in one update
-        if on_catch_up is not None and caught_up:
-            on_catch_up(caught_up, clock.now() - since)
-        draw_until_done([drawing])
+
+        def show_status() -> None:
+            if reader.result.status and not reader.result.text:
+                status.caption(f":material/hourglass_top: {reader.result.status}")
+            else:
+                status.empty()
+
+        try:
+            caught_up = reader.catch_up()
+            drawing = start_drawing(reader, BlockSink(box))  # the caught-up text in one update
+            if on_catch_up is not None and caught_up:
+                on_catch_up(caught_up, clock.now() - since)
+            draw_until_done([drawing], on_progress=show_status)
+        except StoreUnavailable as error:  # what reached the screen stays there
+            caption.empty()
+            st.warning(f"Lost contact with the chat's store ({error}). The text so far is kept; "
+                       "the reply is saved once the store is back: reload in a moment.",
+                       icon=":material/cloud_off:")
+            return None
         turn = reader.turn
         if turn is not None:
+            if not turn.content:
+                slot.markdown("_(no text arrived)_")
             caption.caption(turn.caption())
             if turn.error:
                 st.error(turn.error, icon=":material/error:")
     return turn
+
+
+def _stop(store: StreamStore, stream: str) -> None:
+    try:
+        store.request_stop(stream)
+    except StoreUnavailable:
+        st.toast("The chat's store is unreachable: the reply could not be stopped yet.")
 
 
 def show_catch_up(slot: Target, chars: int, seconds: float) -> None:
@@ -117,8 +156,9 @@ def resilience_panel(store: StreamStore, config: StoreConfig) -> Target:
     Returns the slot the catch-up measurement goes into."""
     with st.container(border=True):
         left, right = st.columns([3, 1], vertical_alignment="center")
-        left.markdown("**Replies survive clicks and reloads.** While a reply types, tick the box "
-                      "on the right or reload the page: it carries on where it is, caught up at once.")
+        left.markdown("**Replies survive clicks and reloads.** While a reply types, tick "
+                      "**Where replies live** or reload the page: it carries on where it is, caught "
+                      "up at once.")
         details = right.checkbox("Where replies live", key="chat.details",
                                  help="Any widget reruns the page; the reply is not affected.")
         slot = st.empty()

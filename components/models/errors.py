@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openai
 
-from components.streaming.recovery import StreamStalled, StreamTruncated
+from components.streaming.recovery import NotRetryable, StreamStalled, StreamTruncated
 from components.streaming.result import StreamResult
 
 
@@ -15,8 +15,11 @@ class ConfigError(ValueError):
 def explain_error(error: BaseException, *, base_url: str = "") -> str:
     """One or two sentences a stakeholder understands, with what to do next."""
     where = base_url or "the provider"
-    if isinstance(error, ConfigError):
+    if isinstance(error, ConfigError | NotRetryable):
         return str(error)
+    if _is_web_page(error):
+        return (f"{where} answered with a web page, not the OpenAI API: check the base URL (for "
+                "OpenAI-compatible servers it usually ends in `/v1`) and any proxy in front of it.")
     if isinstance(error, StreamStalled):
         return (f"The stream stalled: {error}, longer than the watchdog allows. The text so far "
                 "is kept; try again.")
@@ -43,6 +46,12 @@ def explain_error(error: BaseException, *, base_url: str = "") -> str:
     if isinstance(error, openai.APIStatusError):
         return f"The provider answered with an error ({error.status_code}). Try again shortly."
     return f"The model call failed: {type(error).__name__}: {_short(error)}"
+
+
+def _is_web_page(error: BaseException) -> bool:
+    """The OpenAI client got HTML where it expected JSON (a login page, a proxy's error page)."""
+    text = str(error)[:2000].lower()
+    return isinstance(error, ValueError) and ("<!doctype" in text or "<html" in text)
 
 
 def _short(error: BaseException, limit: int = 200) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 import httpx
 from langchain_core.language_models import BaseChatModel
@@ -10,11 +10,17 @@ from langchain_core.language_models import BaseChatModel
 from components.config import ProviderSettings
 from components.models.errors import ConfigError
 from components.models.simulated_model import SimulatedChatModel
+from components.models.spending import MeteredChatModel, meter_for
 from components.streaming.clock import REAL_CLOCK, Clock
+from components.streaming.recovery import DEFAULT_RECOVERY, Recovery
 
-REQUEST_TIMEOUT = httpx.Timeout(60.0, connect=5.0)
-"""Fail fast on an unreachable host, but let a slow answer stream for a minute."""
-MAX_RETRIES = 1
+CONNECT_TIMEOUT_S = 5.0
+"""An unreachable host or a server that never accepts fails in seconds, not minutes."""
+BLOCKING_READ_TIMEOUT_S = 120.0
+"""A non-streaming call waits for the whole answer: give it time to write one."""
+MAX_RETRIES = 0
+"""The client's own retries would re-send in the background (a 401 three times, a hung server six):
+recovery (components/streaming/recovery.py) decides what is worth asking again."""
 LOCAL_PLACEHOLDER_KEY = "not-needed"
 """Local OpenAI-compatible servers ignore the key, but the client refuses to start without one."""
 
@@ -34,7 +40,13 @@ def build_chat_model(settings: ProviderSettings, *, streaming: bool = True,
             **_streaming_flag(streaming),
         )
     if settings.provider == "openai":
-        return _build_openai(settings, streaming=streaming)
+        if refusal := settings.model_refusal():
+            raise ConfigError(refusal)
+        model = _build_openai(settings, streaming=streaming)
+        if settings.uses_owner_key:  # the owner pays: every request is counted and limited
+            return MeteredChatModel(inner=model, meter=meter_for(settings.limits),
+                                    visitor=settings.visitor, **_streaming_flag(streaming))
+        return model
     raise ConfigError(f"Unknown provider {settings.provider!r}: choose simulated or openai.")
 
 
@@ -48,10 +60,7 @@ def _build_openai(settings: ProviderSettings, *, streaming: bool) -> BaseChatMod
 
     base_url = settings.base_url.strip()
     if base_url:
-        parsed = urlparse(base_url)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ConfigError(f"The base URL {base_url!r} is not an http(s) URL, e.g. "
-                              "`http://localhost:11434/v1`.")
+        check_base_url(base_url)
     key = settings.api_key.strip()
     if not key:
         if not base_url:
@@ -59,8 +68,29 @@ def _build_openai(settings: ProviderSettings, *, streaming: bool) -> BaseChatMod
                               "`.env` or the app's secrets, or paste one in the sidebar. "
                               "Or set a base URL for a local OpenAI-compatible server.")
         key = LOCAL_PLACEHOLDER_KEY
+    # a streamed read waits at most for the first token, or a token after a stall: past that the
+    # watchdog has given up, and the abandoned request must end too, not linger in the background
+    read = (max(settings.first_token_timeout_s, settings.stall_timeout_s) + 1.0 if streaming
+            else BLOCKING_READ_TIMEOUT_S)
     return ChatOpenAI(
         model=settings.model_name, api_key=key, base_url=base_url or None,
         stream_usage=True, **_streaming_flag(streaming),
-        timeout=REQUEST_TIMEOUT, max_retries=MAX_RETRIES,
+        timeout=httpx.Timeout(read, connect=CONNECT_TIMEOUT_S), max_retries=MAX_RETRIES,
     )
+
+
+def check_base_url(base_url: str) -> None:
+    """A base URL a visitor typed: only well-formed http(s) URLs, with a message for anything else."""
+    example = "e.g. `http://localhost:11434/v1`"
+    try:
+        parsed = urlsplit(base_url)
+        parsed.port  # noqa: B018 - parsing the port is what raises for "host:abc"
+    except ValueError:
+        raise ConfigError(f"The base URL {base_url[:80]!r} is not a valid URL ({example}).") from None
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ConfigError(f"The base URL {base_url[:80]!r} is not an http(s) URL ({example}).")
+
+
+def recovery_for(settings: ProviderSettings, base: Recovery = DEFAULT_RECOVERY) -> Recovery:
+    """The recovery strategy with the configured first-token and stall timeouts."""
+    return base.with_timeouts(settings.stall_timeout_s, settings.first_token_timeout_s)

@@ -35,6 +35,34 @@ class StopSignal(Protocol):
     def is_set(self) -> bool: ...
 
 
+class NotRetryable(Exception):
+    """An error no retry can fix (a limit the owner set, a refused key): recovery gives up at once."""
+
+
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 422})
+"""HTTP statuses a retry cannot change: asking again only repeats the refusal (and its cost)."""
+END_MARKERS = ("finish_reason", "stop_reason", "done_reason")
+"""Where LangChain's chat models say why a stream ended: OpenAI `finish_reason`, Anthropic
+`stop_reason`, Ollama `done_reason` (in each chunk's `response_metadata`)."""
+WAITING_NOTICE_S = 1.0
+"""A first token later than this gets a status line that says the app is waiting, and for how long."""
+
+
+def end_reason(metadata: dict[str, Any]) -> str | None:
+    """Why the provider says the stream ended, whatever its name for it; None if it did not say."""
+    for marker in END_MARKERS:
+        if value := metadata.get(marker):
+            return str(value)
+    return None
+
+
+def permanent(error: BaseException) -> bool:
+    """True when retrying cannot help: a refused key, a missing model, a limit reached, or an
+    answer the client cannot even parse (a web page where the API should be: a wrong URL)."""
+    return (isinstance(error, NotRetryable | ValueError | TypeError)
+            or getattr(error, "status_code", None) in PERMANENT_STATUSES)
+
+
 class StreamCancelled(Exception):
     """Raised inside the model call when the reader went away, so the provider stream is closed."""
 
@@ -85,6 +113,7 @@ class Recovery:
     stall_timeout_s: float = 15.0
     """Longest gap between two tokens before the stream counts as stalled."""
     first_token_timeout_s: float = 30.0
+    """Longest wait for the first token (reasoning models may need more: it is a setting)."""
 
     def with_timeouts(self, stall_s: float, first_token_s: float | None = None) -> Recovery:
         from dataclasses import replace
@@ -169,6 +198,8 @@ class RecoveringStream:
             last = error
         retries = 0
         for step in self.recovery.steps():
+            if permanent(last):
+                break
             if step == "retry":
                 delay = self.recovery.backoff.delay(retries, self.rng)
                 retries += 1
@@ -204,7 +235,7 @@ class RecoveringStream:
                 if piece:
                     tokens += 1
                     follow.add(piece)
-                finish_reason = chunk.response_metadata.get("finish_reason") or finish_reason
+                finish_reason = end_reason(chunk.response_metadata) or finish_reason
                 usage = dict(chunk.usage_metadata) if chunk.usage_metadata else usage
             if finish_reason is None:
                 raise StreamTruncated(tokens)
@@ -254,6 +285,7 @@ class RecoveringStream:
 
         threading.Thread(target=pump, name="stream-attempt", daemon=True).start()
         last, first = self.clock.now(), True
+        waited_notice = 0  # whole seconds of waiting already said in the status line
         try:
             while True:
                 limit = (self.recovery.first_token_timeout_s if first
@@ -263,8 +295,13 @@ class RecoveringStream:
                 try:
                     kind, payload, arrived = chunks.get(timeout=POLL_INTERVAL_S)
                 except queue.Empty:
-                    if self.clock.now() - last > limit:
-                        raise StreamStalled(self.clock.now() - last, first=first) from None
+                    waited = self.clock.now() - last
+                    if waited > limit:
+                        raise StreamStalled(waited, first=first) from None
+                    if first and waited >= WAITING_NOTICE_S and int(waited) > waited_notice:
+                        waited_notice = int(waited)
+                        self.emit(Status(f"Waiting for the first token… {waited_notice} s "
+                                         f"(gives up after {limit:.0f} s)"))
                     continue
                 if arrived - last > limit:  # it came, but after the watchdog's limit
                     raise StreamStalled(arrived - last, first=first)
@@ -273,6 +310,8 @@ class RecoveringStream:
                 if kind == "error":
                     raise payload
                 if payload.content:
+                    if first and waited_notice:
+                        self.emit(Status(""))  # the wait is over: the status line clears
                     last, first = arrived, False
                     if self.on_token is not None:
                         self.on_token(arrived)
@@ -295,8 +334,7 @@ class RecoveringStream:
         self._show(message.text)
         self.useful_tokens = tokens
         self._log("full response", started, tokens, "complete")
-        return Completed(message.text, message.response_metadata.get("finish_reason") or "stop",
-                         usage)
+        return Completed(message.text, end_reason(message.response_metadata) or "stop", usage)
 
     def _blocking_invoke(self) -> Any:
         """The non-streaming call, waited for in steps so that Stop still ends the wait at once

@@ -35,6 +35,7 @@ from components.streaming.recovery import (
     Recovery,
     StopSignal,
     StreamCancelled,
+    end_reason,
 )
 from components.streaming.result import StreamResult
 from components.streaming.text_pieces import TextPieces
@@ -121,7 +122,7 @@ class StreamRun:
                 outcome: Event = self._consume_stream(config)
             else:
                 message = self.model.invoke(self.messages, config=config)
-                outcome = Completed(message.text, message.response_metadata.get("finish_reason"),
+                outcome = Completed(message.text, end_reason(message.response_metadata),
                                     dict(message.usage_metadata or {}) or None)
         except BaseException as error:  # handed to the reader: a page shows it, never a traceback
             outcome = Failed(error)

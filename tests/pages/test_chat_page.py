@@ -33,7 +33,7 @@ def shown(at: AppTest) -> list[tuple[str, str]]:
 
 
 def reply_captions(at: AppTest) -> list[str]:
-    return [c.value for c in at.caption if "tokens/s" in c.value]
+    return [c.value for c in at.caption if " tokens · " in c.value]
 
 
 def test_chat_multi_turn_conversation_with_captions(chat: AppTest) -> None:
@@ -51,12 +51,13 @@ def test_chat_multi_turn_conversation_with_captions(chat: AppTest) -> None:
 def test_chat_a_repeat_after_clear_comes_from_the_cache(chat: AppTest) -> None:
     say(chat, "Why should a chat app stream its answers?")
     first = shown(chat)
-    assert not any("cached" in c for c in reply_captions(chat))
+    assert not any("from the cache" in c for c in reply_captions(chat))
     next(b for b in chat.button if b.label == "Clear").click().run()
     assert shown(chat) == []
     say(chat, "Why should a chat app stream its answers?")
     assert shown(chat) == first
-    assert any("cached" in c for c in reply_captions(chat))
+    cached = [c for c in reply_captions(chat) if "from the cache" in c]
+    assert cached and "tokens/s" not in cached[0]  # a replay is not a rate
     assert any("1 of 2 answers from the cache" in c.value for c in chat.sidebar.caption)
 
 
@@ -74,7 +75,7 @@ def test_chat_regenerate_asks_the_model_again_and_replaces_the_last_reply(openai
     assert not at.exception
     assert len(openai_server.records) == 2  # a new answer was asked for, not the cached one
     assert shown(at) == [("user", "hi"), ("assistant", "Hello, this is a real SSE stream.")]
-    assert not any("cached" in c for c in reply_captions(at))
+    assert not any("from the cache" in c for c in reply_captions(at))
 
 
 def test_chat_unreachable_server_keeps_history_and_offers_retry(monkeypatch, tmp_path) -> None:

@@ -1,6 +1,6 @@
 """A real OpenAI-compatible HTTP server on 127.0.0.1 that streams SSE and can really break the connection.
 
-Run it alone to point the app's sidebar at it: `python -m tests.openai_server --port 8765`.
+Run it alone to point the app's sidebar at it: `python -m tests.support.openai_server --port 8765`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 
-Fault = Literal["none", "cut", "reset", "stall", "early_end", "status"]
+Fault = Literal["none", "cut", "reset", "stall", "early_end", "status", "html", "hang"]
 DEFAULT_TOKENS = ["Hello", ",", " this", " is", " a", " real", " SSE", " stream", "."]
 
 
@@ -29,6 +29,7 @@ class Script:
     after: int = 0
     """For cut / reset / stall / early_end: how many content chunks go out first."""
     stall_s: float = 5.0
+    """For stall and hang (no headers at all for that long): how long the server is silent."""
     status: int = 500
     models: tuple[str, ...] = ("fake-model",)
     api_key: str | None = None
@@ -44,6 +45,8 @@ class Record:
     """What the server saw of one request, for tests to assert on."""
 
     payload: dict[str, Any]
+    authorization: str = ""
+    """The Authorization header as received (tests check whose key reached this server)."""
     chunks_sent: int = 0
     client_closed: bool = False
     finished: bool = False
@@ -74,13 +77,25 @@ class _Handler(BaseHTTPRequestHandler):
                                        "exist", "type": "invalid_request_error",
                                        "code": "model_not_found"}})
             return
-        record = Record(payload)
+        record = Record(payload, authorization=self.headers.get("Authorization") or "")
         script, faulty = self.server.begin(record)
         if script.api_key is not None and self.headers.get("Authorization") != f"Bearer {script.api_key}":
             self._json(401, {"error": {"message": "Incorrect API key provided.",
                                        "type": "invalid_request_error", "code": "invalid_api_key"}})
             return
         fault = script.fault if faulty else "none"
+        if fault == "hang":  # a server that accepts and then says nothing, not even headers
+            time.sleep(script.stall_s)
+            self.close_connection = True
+            return
+        if fault == "html":  # a misconfigured proxy's login page, with a 200
+            body = b"<!DOCTYPE html><html><body>Sign in to continue</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if fault == "status":
             self._json(script.status, {"error": {"message": f"injected {script.status}",
                                                  "type": "server_error"}})
