@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import httpx
+import openai
 from langchain_core.language_models import BaseChatModel
 
 from components.config import ProviderSettings
@@ -75,7 +75,7 @@ def _build_openai(settings: ProviderSettings, *, streaming: bool) -> BaseChatMod
     return ChatOpenAI(
         model=settings.model_name, api_key=key, base_url=base_url or None,
         stream_usage=True, **_streaming_flag(streaming),
-        timeout=httpx.Timeout(read, connect=CONNECT_TIMEOUT_S), max_retries=MAX_RETRIES,
+        timeout=openai.Timeout(read, connect=CONNECT_TIMEOUT_S), max_retries=MAX_RETRIES,
     )
 
 
