@@ -109,3 +109,15 @@ def test_answer_tokens_gives_exactly_that_many(clock: FakeClock) -> None:
     chunks = [c for c in SimulatedChatModel(clock=clock, answer_tokens=1500).stream(PROMPT)
               if c.text]
     assert len(chunks) == 1500
+
+
+def test_a_variant_is_another_wording_of_the_same_answer_and_reproducible(clock: FakeClock) -> None:
+    def text(variant: int) -> str:
+        return "".join(c.text for c in SimulatedChatModel(clock=clock, variant=variant).stream(PROMPT))
+
+    original = pick_answer(PROMPT).text
+    assert text(0) == original
+    first, second = text(1), text(2)
+    assert len({original, first, second}) == 3 and text(1) == first
+    for variant in (first, second):  # nothing of the answer is lost or garbled
+        assert sorted(variant.split("\n\n")[1:]) == sorted(original.split("\n\n"))

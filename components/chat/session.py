@@ -3,7 +3,7 @@ conversation, and when a reply starts. The chat page only draws what this decide
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from components.chat.cache import CacheStats, ReplayChatModel, ReplyCache, who_asks
@@ -109,11 +109,9 @@ class ChatSession:
         """Start a worker on prompt `prompt`; returns the conversation as stored once it runs (or
         with an error turn, when the model cannot even be built)."""
         settings = self.settings
-        if reply.variant and settings.provider == "simulated":
-            settings = replace(settings, seed=settings.seed + reply.variant)
         messages, trimmed = within_budget(conversation.messages(upto=prompt), self.config.history_tokens)
         try:
-            model = build_chat_model(settings, streaming=True)
+            model = build_chat_model(settings, streaming=True, variant=reply.variant)
         except ConfigError as error:
             turn = Turn("assistant", reply.on_screen, label=settings.label, error=str(error))
             return self.store.update_chat(self.chat_id, lambda c: c.answer(turn))

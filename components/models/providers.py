@@ -26,17 +26,19 @@ LOCAL_PLACEHOLDER_KEY = "not-needed"
 
 
 def build_chat_model(settings: ProviderSettings, *, streaming: bool = True,
-                     clock: Clock = REAL_CLOCK, answer_tokens: int = 0) -> BaseChatModel:
+                     clock: Clock = REAL_CLOCK, answer_tokens: int = 0,
+                     variant: int = 0) -> BaseChatModel:
     """The model for these settings; raises ConfigError with a human message when they cannot work.
 
     `answer_tokens` asks the simulated model for an answer of exactly that many tokens (long-answer
-    lessons); a real model gets the page's prompt instead.
+    lessons); a real model gets the page's prompt instead. `variant` asks the simulated model for
+    another wording (Regenerate); a real model varies on its own.
     """
     if settings.provider == "simulated":
         return SimulatedChatModel(
             model_name=settings.model_name, seed=settings.seed,
             ttft_s=settings.ttft_ms / 1000, tokens_per_second=settings.tokens_per_second,
-            jitter=settings.jitter, clock=clock, answer_tokens=answer_tokens,
+            jitter=settings.jitter, clock=clock, answer_tokens=answer_tokens, variant=variant,
             **_streaming_flag(streaming),
         )
     if settings.provider == "openai":

@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, Huma
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, Field
 
-from components.models.answers import long_answer, pick_answer
+from components.models.answers import long_answer, pick_answer, reworded
 from components.streaming.clock import REAL_CLOCK
 from components.streaming.recovery import CONTINUE_INSTRUCTION
 
@@ -107,6 +107,8 @@ class SimulatedChatModel(BaseChatModel):
     """Relative spread of each delay, 0 (metronome) to 1 (very uneven)."""
     answer_tokens: int = 0
     """0: the built-in answer the prompt picks; N > 0: exactly N tokens of a long text."""
+    variant: int = 0
+    """0: the answer; N > 0: the N-th rewording of it (a regenerated reply differs, reproducibly)."""
     streaming: bool = False
     """Like `ChatOpenAI.streaming`: `invoke()` streams through callbacks when True."""
     clock: Any = Field(default=REAL_CLOCK, exclude=True)
@@ -125,6 +127,7 @@ class SimulatedChatModel(BaseChatModel):
             "tokens_per_second": self.tokens_per_second,
             "jitter": self.jitter,
             "answer_tokens": self.answer_tokens,
+            "variant": self.variant,
         }
 
     def plan(self, messages: Sequence[BaseMessage]) -> AnswerPlan:
@@ -141,7 +144,7 @@ class SimulatedChatModel(BaseChatModel):
         if self.answer_tokens > 0:
             tokens = tokenize(long_answer(self.answer_tokens * 8))[: self.answer_tokens]
         else:
-            tokens = tokenize(pick_answer(prompt).text)
+            tokens = tokenize(reworded(pick_answer(prompt).text, self.variant))
         if partial is not None:
             tokens = _rest_after(tokens, partial)
         rng = random.Random(_stable_seed(self.seed, prompt, self.answer_tokens))

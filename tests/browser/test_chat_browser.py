@@ -23,7 +23,8 @@ def test_stream_stop_mid_reply_then_regenerate(page, app_url) -> None:
     page.screenshot(path=str(ARTIFACTS / "chat_stopped.png"), full_page=True)
     assert 20 < len(partial) < 700, "the reply was not stopped mid-way"
     assert shown.replace("▌", "").split("\n")[0][:60] in partial
-    assert page.get_by_role("button", name="Retry").count()
+    assert page.get_by_role("button", name="Retry").is_enabled()
+    assert page.get_by_role("button", name="Regenerate").is_enabled()  # after Stop, both
 
     send(page, "How do I keep the chat history?")
     page.locator(MESSAGES).nth(3).get_by_text("tokens/s").wait_for(timeout=30_000)

@@ -91,7 +91,8 @@ def test_chat_unreachable_server_keeps_history_and_offers_retry(monkeypatch, tmp
     assert [role for role, _ in turns] == ["user", "assistant", "user", "assistant"]
     assert turns[2] == ("user", "And the history?")  # the prompt is kept
     assert any("Could not reach http://127.0.0.1:9/v1" in e.value for e in at.chat_message[3].error)
-    assert any(b.label == "Retry" for b in at.button)
+    assert any(b.label == "Retry" and not b.disabled for b in at.button)
+    assert any(b.label == "Regenerate" and not b.disabled for b in at.button)  # both, after a failure
 
 
 def test_chat_input_limits_refuse_the_prompt_and_keep_its_text(chat: AppTest) -> None:
@@ -170,3 +171,22 @@ def test_chat_a_new_session_with_the_same_url_sees_the_conversation(chat: AppTes
     stranger.switch_page("pages/chat.py").run()
     assert shown(stranger) == []
     assert stranger.query_params["chat"] != "A" * 32
+
+
+def test_chat_regenerate_gives_another_answer_and_a_repeat_stays_reproducible(chat: AppTest) -> None:
+    say(chat, "Why should a chat app stream its answers?")
+    first = shown(chat)[1][1]
+    next(b for b in chat.button if b.label == "Regenerate").click().run()
+    regenerated = shown(chat)
+    assert len(regenerated) == 2 and regenerated[1][1] != first  # not the same text re-typed
+    assert any("regenerated" in c for c in reply_captions(chat))
+    next(b for b in chat.button if b.label == "Clear").click().run()
+    next(b for b in chat.sidebar.button if b.label == "Clear the answer cache").click().run()
+    say(chat, "Why should a chat app stream its answers?")
+    assert shown(chat)[1][1] == first  # a plain repeat: the same seeded answer
+
+
+def test_chat_after_stop_offers_retry_and_regenerate_and_an_empty_chat_no_toolbar(chat: AppTest) -> None:
+    assert not [b for b in chat.button if b.label in ("Retry", "Regenerate", "Clear")]
+    assert any("Where replies live" in m.value for m in chat.markdown)  # named, not "on the right"
+    assert not any("on the right" in m.value for m in chat.markdown)
