@@ -106,9 +106,12 @@ def _simulated_knobs() -> None:
 def _openai_fields(base: ProviderSettings) -> None:
     st.text_input("Model", key=_persisted("model", base.model), on_change=_keep, args=("model",),
                   placeholder=base.model_name)
-    st.text_input("Base URL", key=_persisted("base_url", base.base_url), on_change=_keep,
-                  args=("base_url",), placeholder="https://api.openai.com/v1",
-                  help="Any OpenAI-compatible server: Ollama, vLLM, LM Studio, llama.cpp.")
+    # the owner's configured URL is not put into the page (it may name an internal host)
+    st.text_input("Base URL", key=_persisted("base_url", ""), on_change=_keep,
+                  args=("base_url",),
+                  placeholder="the app's configured server" if base.base_url else "https://api.openai.com/v1",
+                  help="Any OpenAI-compatible server: Ollama, vLLM, LM Studio, llama.cpp. Empty: the "
+                       "app's own server.")
     _own_key_field(base)
 
 

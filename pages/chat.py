@@ -69,9 +69,9 @@ if step.queued:
     st.info("Sent while another reply is being written: it is answered next, in order.",
             icon=":material/schedule:")
 
-conversation = session.load_or_empty()
-last = conversation.turns[-1] if conversation.turns else None
-if conversation.turns:
+conversation = session.load_or_none()
+last = conversation.turns[-1] if conversation and conversation.turns else None
+if conversation is not None and conversation.turns:
     tools = st.columns([1.1, 1.1, 1, 1, 1, 2.4], vertical_alignment="center")
     stopped = bool(last and last.role == "assistant" and not last.complete)
     tools[0].button("Retry", icon=":material/replay:", type="primary", width="stretch",
@@ -88,7 +88,7 @@ if conversation.turns:
                              "application/json", icon=":material/data_object:", width="stretch")
     tools[5].toggle("Replay cached answers at their original pace", key="chat.paced",
                     help="Off: an answer from the cache appears at once.")
-else:
+elif conversation is not None:
     st.info("Ask anything: try *Why should a chat app stream its answers?*, then ask it again "
             "after **Clear** to see the cache answer.", icon=":material/forum:")
 stats_slot.caption(stats.line())

@@ -61,7 +61,7 @@ def test_the_owners_key_is_metered_and_a_limit_is_a_message_after_one_try(openai
     assert openai_server.records[-1].authorization == "Bearer owner-key"
     second = StreamRun(build_chat_model(settings), "hi").start().wait()
     assert not second.ok and len(openai_server.records) == 1  # refused before any request
-    assert "at most 1 requests a minute" in outcome_message(second)
+    assert "at most 1 request a minute" in outcome_message(second)
     assert len(second.attempts) == 1  # a limit is not retried
 
 

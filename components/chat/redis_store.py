@@ -35,7 +35,7 @@ def _reachable(method: Callable[P, R]) -> Callable[P, R]:
         try:
             return method(*args, **kwargs)
         except redis.RedisError as error:
-            raise StoreUnavailable(f"Redis: {type(error).__name__}") from error
+            raise StoreUnavailable("Redis is unreachable") from error
 
     return call
 

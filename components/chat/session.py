@@ -17,8 +17,9 @@ from components.models.providers import build_chat_model, recovery_for
 from components.streaming.result import StreamResult
 
 Action = Literal["clear", "regenerate", "retry"]
-STORE_DOWN = ("The chat's store is unreachable right now ({error}). Nothing you sent is lost: your "
-              "message is below to send again in a moment, and replies already written are kept.")
+STORE_DOWN = ("The chat's store is unreachable right now ({error}), so the chat cannot be shown or "
+              "sent to. Your message is below to send again in a moment; the conversation shows "
+              "again once the store is back.")
 
 
 @dataclass(frozen=True)
@@ -58,12 +59,12 @@ class ChatSession:
     def load(self) -> Conversation:
         return self.store.load_chat(self.chat_id) or Conversation()
 
-    def load_or_empty(self) -> Conversation:
-        """The conversation, or an empty one while the store is unreachable (said elsewhere)."""
+    def load_or_none(self) -> Conversation | None:
+        """The conversation, or None while the store is unreachable (the page says so elsewhere)."""
         try:
             return self.load()
         except StoreUnavailable:
-            return Conversation()
+            return None
 
     def step(self, *, action: Action | None = None, prompt: str | None = None) -> Step:
         """Apply a button's action, then a prompt, then start the reply the chat waits for.

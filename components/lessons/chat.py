@@ -109,16 +109,20 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
             else:
                 status.empty()
 
+        sink = BlockSink(box)
         try:
             caught_up = reader.catch_up()
-            drawing = start_drawing(reader, BlockSink(box))  # the caught-up text in one update
+            drawing = start_drawing(reader, sink)  # the caught-up text in one update
             if on_catch_up is not None and caught_up:
                 on_catch_up(caught_up, clock.now() - since)
             draw_until_done([drawing], on_progress=show_status)
-        except StoreUnavailable as error:  # what reached the screen stays there
+        except StoreUnavailable as error:  # everything read so far is drawn, without the cursor
+            sink.finish(reader.result.text[len(sink.text):] if reader.result.text.startswith(sink.text)
+                        else "", complete=False)
             caption.empty()
-            st.warning(f"Lost contact with the chat's store ({error}). The text so far is kept; "
-                       "the reply is saved once the store is back: reload in a moment.",
+            status.empty()
+            st.warning(f"Lost contact with the chat's store ({error}). The text that arrived is "
+                       "kept above; send your next question once the store is back.",
                        icon=":material/cloud_off:")
             return None
         turn = reader.turn

@@ -210,20 +210,13 @@ def long_answer(min_chars: int) -> str:
     return "\n\n".join(parts)
 
 
-OPENERS = ("Here is another way to put it.", "Put differently:", "Let me try that again, in another order.",
+OPENERS = ("Here is another way to put it.", "Put differently:", "Let me answer that again.",
            "Another take on the same question.")
 
 
 def reworded(text: str, variant: int) -> str:
-    """The same answer told another way for a regenerated reply: a different opening line and its
-    middle paragraphs in another order (code blocks and lists stay whole). Variant 0 is the text."""
+    """The answer as a regenerated reply tells it: another opening line before the same, whole
+    text (reordering paragraphs would tear a list from its lead-in). Variant 0 is the text."""
     if variant <= 0:
         return text
-    blocks = text.split("\n\n")
-    first, middle, last = blocks[:1], blocks[1:-1], blocks[-1:] if len(blocks) > 1 else []
-    if len(middle) > 1:
-        turn = variant % len(middle)
-        middle = middle[turn:] + middle[:turn]
-    opener = OPENERS[(variant - 1) % len(OPENERS)]
-    return "\n\n".join([opener, *first, *middle, *last])
-
+    return f"{OPENERS[(variant - 1) % len(OPENERS)]}\n\n{text}"

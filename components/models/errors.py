@@ -49,9 +49,11 @@ def explain_error(error: BaseException, *, base_url: str = "") -> str:
 
 
 def _is_web_page(error: BaseException) -> bool:
-    """The OpenAI client got HTML where it expected JSON (a login page, a proxy's error page)."""
+    """The server answered, but not as the OpenAI API does: HTML where JSON was due (a login page,
+    a proxy's error page), or, when streaming, a 200 that carried no stream event at all."""
     text = str(error)[:2000].lower()
-    return isinstance(error, ValueError) and ("<!doctype" in text or "<html" in text)
+    return isinstance(error, ValueError) and ("<!doctype" in text or "<html" in text
+                                              or "no generation chunks were returned" in text)
 
 
 def _short(error: BaseException, limit: int = 200) -> str:

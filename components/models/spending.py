@@ -59,8 +59,9 @@ class SpendMeter:
                 recent.popleft()
             if len(recent) >= limits.requests_per_minute:
                 wait = MINUTE_S - (now - recent[0])
+                n = limits.requests_per_minute
                 raise SpendLimitReached(
-                    f"Slow down: at most {limits.requests_per_minute} requests a minute per visitor "
+                    f"Slow down: at most {n} request{'s' if n != 1 else ''} a minute per visitor "
                     f"with the app's key. Try again in {wait:.0f} s.")
             recent.append(now)
 

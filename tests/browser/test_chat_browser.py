@@ -42,7 +42,8 @@ def test_stream_stop_mid_reply_then_regenerate(page, app_url) -> None:
     assert page.locator(MESSAGES).count() == 4  # replaced, not appended
     assert any(n < len(before) / 2 for n in lengths), f"no new reply streamed: {lengths}"
     again = page.locator(MESSAGES).nth(3).inner_text()
-    assert answer_text(again) == answer_text(before)  # seeded: the same answer again
+    assert answer_text(again) != answer_text(before)  # another wording, not the same text re-typed
+    assert answer_text(before) in answer_text(again) and "regenerated" in again
 
 
 def test_two_sessions_keep_separate_histories(browser, app_url) -> None:

@@ -122,7 +122,7 @@ def test_an_allow_list_lets_the_owner_allow_other_models(owner, monkeypatch) -> 
 
 # --- 3. what a visitor may spend on the owner's key -------------------------------------------------
 @pytest.mark.parametrize(("setting", "value", "said"), [
-    ("STREAMING_LAB_REQUESTS_PER_MINUTE", "1", "at most 1 requests a minute"),
+    ("STREAMING_LAB_REQUESTS_PER_MINUTE", "1", "at most 1 request a minute"),
     ("STREAMING_LAB_SESSION_TOKENS", "5", "used its 5 tokens"),
 ])
 def test_limits_are_a_message_in_the_chat_and_keep_the_prompt(owner, monkeypatch, setting, value,
@@ -134,7 +134,8 @@ def test_limits_are_a_message_in_the_chat_and_keep_the_prompt(owner, monkeypatch
     turns = shown(at)
     assert turns[:3] == [("user", "first question"), ("assistant", ANSWER), ("user", "second question")]
     assert len(turns) == 4 and turns[3][0] == "assistant"
-    assert said in errors_in(at, 3), errors_in(at, 3)
+    error = errors_in(at, 3)
+    assert said in error, error
     assert len(a.records) == 1  # the refused question never left
 
 
@@ -153,7 +154,8 @@ def test_a_malformed_base_url_is_a_message_on_this_run_and_the_next(owner, monke
 
     chat = say(open_page(CHAT, **bad), "hi")
     assert shown(chat)[0] == ("user", "hi")
-    assert "not a valid URL" in errors_in(chat, 1), errors_in(chat, 1)
+    error = errors_in(chat, 1)
+    assert "not a valid URL" in error, error
     say(chat, "and again")
     assert [role for role, _ in shown(chat)] == ["user", "assistant", "user", "assistant"]
 
@@ -169,7 +171,8 @@ def test_a_web_page_answer_is_explained_once_without_a_cursor(openai_server, mon
     assert "▌" not in turns[1][1], turns[1][1]
     time.sleep(0.3)  # an abandoned retry would show up here
     assert len(openai_server.records) == 1
-    assert "answered with a web page" in errors_in(at, 1), errors_in(at, 1)
+    error = errors_in(at, 1)
+    assert "answered with a web page" in error, error
 
 
 # --- 6. Redis goes away mid-reply, and comes back ---------------------------------------------------
