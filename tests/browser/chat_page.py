@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlparse
 
@@ -16,8 +17,8 @@ def send(page, text: str) -> None:
 
 
 def answer_text(message: str) -> str:
-    """A reply without its caption (timings differ run to run)."""
-    return message.split("TTFT")[0].strip()
+    """A reply without its caption (timings differ run to run; a cached reply has none)."""
+    return message.split("TTFT")[0].split("from the cache")[0].strip()
 
 
 def chat_id(page) -> str:
@@ -40,7 +41,7 @@ def wait_for_length(reply, chars: int) -> None:
 def finished_reply(page, index: int = 1) -> str:
     """The reply's text once finished and drawn (a code block's highlighter loads lazily)."""
     reply = page.locator(MESSAGES).nth(index)
-    reply.get_by_text("tokens/s").wait_for(timeout=30_000)
+    reply.get_by_text(re.compile(r"tokens/s|from the cache")).first.wait_for(timeout=30_000)
     text, deadline = "", time.monotonic() + 10
     while time.monotonic() < deadline:
         time.sleep(0.3)
@@ -58,7 +59,7 @@ def stored_answer(browser, url: str, question: str) -> str:
     try:
         page.goto(f"{url}/chat")
         send(page, question)
-        page.locator(MESSAGES).nth(1).get_by_text("cached").wait_for(timeout=30_000)
+        page.locator(MESSAGES).nth(1).get_by_text("from the cache").wait_for(timeout=30_000)
         return finished_reply(page)
     finally:
         page.context.close()

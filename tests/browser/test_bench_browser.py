@@ -9,8 +9,9 @@ from tests.support.browser import streamlit_app
 def test_throttling_bench_counts_bytes_and_browser_time(browser) -> None:
     with streamlit_app() as server:
         throttling.measure(browser, server.url, server.pid, "baseline", 0, 100, 60)  # app shell
-        whole = throttling.measure(browser, server.url, server.pid, "write_stream", 60, 400, 60)
-        blocks = throttling.measure(browser, server.url, server.pid, "blocks_budget", 60, 400, 60)
+        # long enough that the quadratic cost shows even when a loaded machine coalesces updates
+        whole = throttling.measure(browser, server.url, server.pid, "write_stream", 300, 400, 60)
+        blocks = throttling.measure(browser, server.url, server.pid, "blocks_budget", 300, 400, 60)
     assert whole.answer_bytes == blocks.answer_bytes > 100
     assert whole.ws_bytes > blocks.ws_bytes and whole.browser_cpu_s > 0
     assert blocks.sent_per_second is not None and whole.sent_per_second is None

@@ -27,7 +27,7 @@ def test_a_click_mid_reply_does_not_end_it(page, browser, app_url) -> None:
     send(page, question)
     reply = page.locator(MESSAGES).nth(1)
     reply.get_by_text("Streaming sends the answer").wait_for()
-    page.get_by_text("Where replies live").click()  # any widget: the script runs again
+    page.locator('[data-testid="stCheckbox"]').get_by_text("Where replies live").click()  # reruns
     page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
     assert "Stop" in reply.inner_text()  # still streaming after the rerun
     text = finished_reply(page)
