@@ -72,22 +72,23 @@ if step.queued:
 conversation = session.load_or_none()
 last = conversation.turns[-1] if conversation and conversation.turns else None
 if conversation is not None and conversation.turns:
-    tools = st.columns([1.1, 1.1, 1, 1, 1, 2.4], vertical_alignment="center")
     stopped = bool(last and last.role == "assistant" and not last.complete)
-    tools[0].button("Retry", icon=":material/replay:", type="primary", width="stretch",
-                    on_click=act, args=("retry",), disabled=not stopped,
-                    help="Asks again; the text so far stays and only what is new is added.")
-    tools[1].button("Regenerate", icon=":material/refresh:", width="stretch", on_click=act,
+    *tools, pace = st.columns([1.2] * stopped + [1.5, 1, 1.4, 1, 2.6], vertical_alignment="center")
+    if stopped:  # a reply cut short: continue it, or ask for a new one
+        tools.pop(0).button("Retry", icon=":material/replay:", type="primary", width="stretch",
+                            on_click=act, args=("retry",),
+                            help="Asks again; the text so far stays and only what is new is added.")
+    tools[0].button("Regenerate", icon=":material/refresh:", width="stretch", on_click=act,
                     args=("regenerate",), disabled=not (last and last.role == "assistant"),
                     help="A new answer to the last question (not the cached one).")
-    tools[2].button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=act,
+    tools[1].button("Clear", icon=":material/delete_sweep:", width="stretch", on_click=act,
                     args=("clear",))
-    tools[3].download_button("Markdown", conversation.to_markdown(), "conversation.md",
+    tools[2].download_button("Markdown", conversation.to_markdown(), "conversation.md",
                              "text/markdown", icon=":material/download:", width="stretch")
-    tools[4].download_button("JSON", conversation.to_json(), "conversation.json",
+    tools[3].download_button("JSON", conversation.to_json(), "conversation.json",
                              "application/json", icon=":material/data_object:", width="stretch")
-    tools[5].toggle("Replay cached answers at their original pace", key="chat.paced",
-                    help="Off: an answer from the cache appears at once.")
+    pace.toggle("Replay cached answers at their original pace", key="chat.paced",
+                help="Off: an answer from the cache appears at once.")
 elif conversation is not None:
     st.info("Ask anything: try *Why should a chat app stream its answers?*, then ask it again "
             "after **Clear** to see the cache answer.", icon=":material/forum:")

@@ -96,8 +96,9 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
         slot = st.empty()
         slot.markdown(CURSOR)
         box = LazyTarget(slot.container)
-        status = st.empty()  # "Waiting for the first token… 3 s" while the provider is silent
+        # the same element positions as show_turn (text, caption): a rerun replaces them in place
         caption = st.empty()  # the Stop button while streaming, then the reply's numbers
+        status = st.empty()  # "Waiting for the first token… 3 s" while the provider is silent
         caption.button("Stop", icon=":material/stop_circle:", key=f"chat.stop.{reply_key}",
                        on_click=_stop, args=(store, stream_id(chat_id, reply_key)),
                        help="Stops this reply: the model's stream is closed, the text so far is kept.")
