@@ -9,11 +9,16 @@ import pandas as pd
 
 from components.rendering.sinks import RenderStats
 
+ANSWER_BOX_PX = 420
+"""Each column's answer scrolls in a box this tall: a long answer does not make the page miles long."""
+
 
 @dataclass(frozen=True)
 class RenderOutcome:
     """One column of the comparison after its run."""
 
+    key: str
+    """The strategy's key in STRATEGIES."""
     label: str
     text: str
     tokens: int
@@ -43,6 +48,14 @@ def counters_line(tokens: int, stats: RenderStats) -> str:
     """The live counters under a column."""
     return (f"**{tokens:,}** tokens · **{stats.updates:,}** updates · **{kb(stats.chars_pushed)}** "
             f"pushed · longest gap **{stats.longest_gap * 1000:,.0f} ms**")
+
+
+def pace_note(tokens: int, page_rate: float, sidebar_rate: float) -> str:
+    """Say on screen that this page paces the simulated model itself, and what that changes."""
+    return (f"The simulated model streams at **{page_rate:g} tokens/s on this page**, not at the "
+            f"sidebar's {sidebar_rate:g} tokens/s, so a {tokens:,}-token answer takes about "
+            f"{tokens / page_rate:.0f} s instead of {tokens / sidebar_rate:.0f} s. The other pages "
+            "use the sidebar's speed.")
 
 
 def summary_frame(outcomes: list[RenderOutcome]) -> pd.DataFrame:
