@@ -20,7 +20,7 @@ Streaming sends the answer to the user **while the model is still writing it**, 
 instead of waiting for the last word.
 
 The total time hardly changes: a model that writes 40 tokens per second still needs some \
-six seconds for an answer like this one, about 240 tokens long. What changes is the *wait before \
+six seconds for an answer like this one, about 230 tokens long. What changes is the *wait before \
 anything happens*:
 
 - **Blocking:** the user stares at a spinner for all six seconds.
@@ -31,8 +31,8 @@ feels finished when the last token lands.
 In LangChain the switch is small:
 
 ```python
-for chunk in model.stream("Why stream?"):
-    print(chunk.content, end="", flush=True)
+for chunk in model.stream(prompt):
+    print(chunk.text, end="")
 ```
 
 Measure two numbers on every request: **time to first token** (what users feel) and \
@@ -55,8 +55,10 @@ them knows about the others.
 
 ```python
 class Timing(BaseCallbackHandler):
-    def on_llm_new_token(self, token, **kwargs):
-        self.times.append(time.perf_counter())
+    def on_llm_new_token(
+        self, token, **kwargs
+    ):
+        self.times.append(now())
 ```
 
 Enabling streaming alone shows nothing. Tokens reach the user only when a handler, or a \
@@ -76,8 +78,8 @@ only the unfinished last block live.
 
 ```python
 buffer.append(token)
-if clock() - last_flush > 0.05:
-    placeholder.markdown(buffer.text)
+if now() - flushed > 0.05:
+    slot.markdown(buffer.text)
 ```
 
 Whatever the policy, a final flush delivers the rest: batching may delay text by a few \
@@ -97,10 +99,10 @@ to continue from the partial text.
 
 ```python
 try:
-    for chunk in model.stream(prompt):
+    for chunk in model.stream(q):
         show(chunk)
 except ConnectionError:
-    answer = model.invoke(prompt)
+    answer = model.invoke(q)
 ```
 
 Retries do not come for free mid-stream: a fallback that only guards the first chunk does \
