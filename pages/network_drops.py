@@ -7,9 +7,11 @@ from components.lessons.network_drops import (
     chaos_cases,
     chaos_chart,
     chaos_frame,
+    continued,
     run_chaos,
     status_line,
     summarize,
+    why_the_default,
 )
 from components.models.faults import FAULT_LABELS, Fault, FaultyChatModel
 from components.models.prompts import DROPS_PROMPT, prompt_problem
@@ -18,6 +20,7 @@ from components.rendering.sinks import BlockSink
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.recovery import DEFAULT_RECOVERY, RECOVERIES
+from components.streaming.result import StreamResult
 from components.streaming.run import StreamRun
 from components.streaming.units import seconds
 from components.widgets import chat_model_or_explain
@@ -92,16 +95,20 @@ if clicked or retry:
         status = status_slot.status("Streaming…", expanded=True)  # no `with`: that would end it
         log_slot = status.empty()
 
+        def so_far() -> StreamResult:
+            """This run, after the run it retries: the user sees one answer, one attempt log."""
+            return continued(last["result"], run.result) if retry else run.result
+
         def show_progress() -> None:
             label, _ = status_line(run.result, running=True)
             status.update(label=label)
-            if run.result.attempts:
-                log_slot.dataframe(attempts_frame(run.result.attempts), hide_index=True)
+            if attempts := so_far().attempts:
+                log_slot.dataframe(attempts_frame(attempts), hide_index=True)
 
         draw_until_done([start_drawing(run, BlockSink(answer_box))], on_progress=show_progress)
-        label, state = status_line(run.result, running=False)
+        label, state = status_line(so_far(), running=False)
         status.update(label=label, state=state, expanded=False)
-        last = {"result": run.result, "recovery": run.recovery, "fault": model.fault}
+        last = {"result": so_far(), "recovery": run.recovery, "fault": model.fault}
         st.session_state["network_drops.last"] = last
 elif last:
     label, state = status_line(last["result"], running=False)
@@ -115,7 +122,9 @@ if last:
     result = last["result"]
     with numbers_slot.container():
         done, wasted, extra, first = st.columns(4)
-        done.metric("Time to complete answer", seconds(result.total_time) if result.ok else "never")
+        done.metric("Time to complete answer", seconds(result.total_time) if result.ok else "never",
+                    help="From the click to the end, over every request; after a Retry, both runs "
+                         "without the pause before the click.")
         wasted.metric("Tokens wasted", result.tokens_wasted,
                       help="Received (and paid for) but not needed for the final text.")
         extra.metric("Extra requests", result.extra_requests)
@@ -145,3 +154,4 @@ if summaries := st.session_state.get("network_drops.chaos"):
         icon=":material/verified:")
     st.altair_chart(chaos_chart(summaries), width="stretch")
     st.dataframe(chaos_frame(summaries), hide_index=True, width="stretch")
+    st.container(key="why_default").markdown(why_the_default(summaries))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openai
 
+from components.models.faults import INJECTED
 from components.streaming.recovery import StreamStalled, StreamTruncated
 from components.streaming.result import StreamResult
 
@@ -15,6 +16,9 @@ class ConfigError(ValueError):
 def explain_error(error: BaseException, *, base_url: str = "") -> str:
     """One or two sentences a stakeholder understands, with what to do next."""
     where = base_url or "the provider"
+    if injected := getattr(error, INJECTED, ""):
+        return (f"{_what_broke(error)}: the fault this page injected on purpose ({injected}). The model "
+                "and its address are fine. Whatever text arrived is kept; Retry adds the rest.")
     if isinstance(error, ConfigError):
         return str(error)
     if isinstance(error, StreamStalled):
@@ -43,6 +47,16 @@ def explain_error(error: BaseException, *, base_url: str = "") -> str:
     if isinstance(error, openai.APIStatusError):
         return f"The provider answered with an error ({error.status_code}). Try again shortly."
     return f"The model call failed: {type(error).__name__}: {_short(error)}"
+
+
+def _what_broke(error: BaseException) -> str:
+    """An injected error in a few words, as the provider would have caused it."""
+    status = getattr(error, "status_code", None)
+    if status == 429:
+        return "Rate limited (429)"
+    if status:
+        return f"The server answered with an error ({status})"
+    return "The connection dropped mid-answer"
 
 
 def _short(error: BaseException, limit: int = 200) -> str:
