@@ -9,8 +9,8 @@ from components.lessons.callback_handlers import (
     event_timeline,
     gaps_chart,
     metrics_line,
+    middleware_verdict,
     outline_then_answer,
-    redaction_counts,
     run_steps,
     small_chain,
     streamlit_step_handler,
@@ -80,9 +80,9 @@ with layers_tab:
     metrics_slot, gaps_slot = side_col.empty(), side_col.empty()
     log_count_slot, log_slot = st.empty(), st.empty()
 
-    def show_layers(layers: dict) -> None:
+    def show_layers(layers: dict, done: bool = False) -> None:
         if layers["metrics"]:
-            metrics_slot.markdown(metrics_line(layers["metrics"]))
+            metrics_slot.markdown(metrics_line(layers["metrics"], done=done))
         if layers["timing"] and len(layers["timing"].token_times) > 1:
             gaps_slot.altair_chart(gaps_chart(layers["timing"].gaps_ms()), width="stretch")
         if layers["log"]:
@@ -102,11 +102,12 @@ with layers_tab:
                 layered_box.caption("No UI handler: the text arrives at the end.")
             draw_until_done([start_drawing(run, BlockSink(layered_box))],
                             on_progress=lambda: show_layers(layers))
+            show_layers(layers, done=True)
             st.session_state["callbacks.layers"] = {**layers, "result": run.result}
             show_outcome(run.result, settings)
     elif last_layers := st.session_state.get("callbacks.layers"):
         layered_box.markdown(last_layers["result"].text)
-        show_layers(last_layers)
+        show_layers(last_layers, done=True)
 
 with middleware_tab:
     st.markdown("A transform stage between the model and the screen. It holds back only the "
@@ -129,14 +130,12 @@ with middleware_tab:
             clean = TransformedSink(BlockSink(clean_box), transform)
             run = StreamRun(model, prompt, label=settings.label).start()
             draw_until_done([start_drawing(run, TeeSink(BlockSink(raw_box), clean))])
-            counts = redaction_counts(clean.text)
             st.session_state["callbacks.middleware"] = {"raw": run.result.text, "clean": clean.text,
-                                                         "max_held": transform.max_held}
-            found = ", ".join(f"{n} × `{tag}`" for tag, n in counts.items()) or "nothing to redact"
-            verdict_slot.container(key="middleware_verdict").info(
-                f"{found}. The look-ahead never held more than **{transform.max_held} characters**; "
-                f"the transformed text equals the transform of the whole answer: "
-                f"**{transform.whole(run.result.text) == clean.text}**.", icon=":material/shield:")
+                                                         "max_held": transform.max_held,
+                                                         "counts": transform.counts}
+            verdict_slot.container(key="middleware_verdict").info(middleware_verdict(
+                transform.counts, transform.max_held, transform.whole(run.result.text) == clean.text),
+                icon=":material/shield:")
 
 with inside_tab:
     st.markdown(f"The path of a token: {PATH}.")
@@ -153,8 +152,8 @@ with inside_tab:
         with st.expander(f"All {len(events)} events"):
             st.dataframe(timeline_frame(events), hide_index=True, width="stretch")
     st.markdown("**Two steps** — an outline, then the answer — drawn by LangChain's own "
-                "`StreamlitCallbackHandler` (`langchain_community`): each call streams into its "
-                "own section.")
+                "`StreamlitCallbackHandler` (`langchain_community`), told that each model call is a "
+                "step: each call streams into its own section, closed when the call ends.")
     if st.button("Run outline → answer", icon=":material/account_tree:"):
         model = chat_model_or_explain(settings, streaming=True)
         if model:
