@@ -5,6 +5,8 @@ import streamlit as st
 from components.callbacks import EventLogHandler, MetricsHandler, TokenTimingHandler
 from components.lessons.callback_handlers import (
     PATH,
+    TABS,
+    URL_SETTINGS,
     event_log_frame,
     event_timeline,
     gaps_chart,
@@ -17,7 +19,8 @@ from components.lessons.callback_handlers import (
     timeline_chart,
     timeline_frame,
 )
-from components.models.prompts import CALLBACKS_PROMPT, REDACT_PROMPT, SAMPLE_PROMPT
+from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
+from components.page_url import UrlSettings
 from components.rendering.render import draw_until_done, start_drawing
 from components.rendering.sinks import BlockSink, TeeSink, TransformedSink
 from components.rendering.transforms import TRANSFORM_LABELS, TRANSFORMS
@@ -34,14 +37,15 @@ st.markdown("Streaming is **event-driven**: switching it on shows nothing by its
             "the user only through a **handler**; handlers stack without touching each other, and "
             "the stream can be **transformed** on its way to the screen.")
 settings = current_settings()
-pitfall_tab, layers_tab, middleware_tab, inside_tab = st.tabs(
-    ["1 · The pitfall", "2 · Layered handlers", "3 · Middleware", "4 · Inside LangChain"])
+url = UrlSettings("callbacks", URL_SETTINGS)  # e.g. ?tab=middleware&transform=mask
+pitfall_tab, layers_tab, middleware_tab, inside_tab = st.tabs(list(TABS.values()),
+                                                              default=TABS[url.value("tab")])
 
 with pitfall_tab:
     st.markdown("The model below is built with `streaming=True` and called with `invoke()`. "
                 "Without a token handler it streams into the void: the text appears at the end.")
     toggle_col, button_col = st.columns([3, 1], vertical_alignment="center")
-    attach = toggle_col.toggle("Attach the UI token handler", value=False, key="callbacks.attach")
+    attach = toggle_col.toggle("Attach the UI token handler", key=url.key("attach"))
     clicked = button_col.button("Run the prompt", type="primary", icon=":material/play_arrow:",
                                 key="pitfall_run", width="stretch")
     without, with_ = st.columns(2)
@@ -70,10 +74,10 @@ with layers_tab:
     st.markdown("Attach any combination to **one** run. Each handler sees every token once, in "
                 "order; turning one off changes nothing for the others.")
     c1, c2, c3, c4 = st.columns(4)
-    use_ui = c1.checkbox("UI handler", value=True, help="Types the text live.")
-    use_metrics = c2.checkbox("Metrics handler", value=True, help="Live TTFT, tokens/s, tokens.")
-    use_log = c3.checkbox("Event log handler", value=True, help="Every callback event, timed.")
-    use_timing = c4.checkbox("Timing handler", value=True, help="Gaps between tokens, charted.")
+    use_ui = c1.checkbox("UI handler", key=url.key("ui"), help="Types the text live.")
+    use_metrics = c2.checkbox("Metrics handler", key=url.key("metrics"), help="Live TTFT, tokens/s, tokens.")
+    use_log = c3.checkbox("Event log handler", key=url.key("log"), help="Every callback event, timed.")
+    use_timing = c4.checkbox("Timing handler", key=url.key("timing"), help="Gaps between tokens, charted.")
     clicked = st.button("Run with these handlers", type="primary", icon=":material/layers:")
     text_col, side_col = st.columns([3, 2], gap="large")
     layered_box = text_col.container(border=True, key="layered_answer")
@@ -113,8 +117,10 @@ with middleware_tab:
     st.markdown("A transform stage between the model and the screen. It holds back only the "
                 "characters that could still turn into something to redact, so an address split "
                 "across tokens (`alice@exa` + `mple.com`) is still caught.")
-    kind = st.selectbox("Transform", list(TRANSFORMS), format_func=TRANSFORM_LABELS.get)
-    prompt = st.text_input("Prompt", REDACT_PROMPT, key="callbacks.redact_prompt")
+    kind = st.selectbox("Transform", **url.choice("transform"), format_func=TRANSFORM_LABELS.get)
+    prompt = st.text_input("Prompt", key=url.key("prompt"))
+    url.sync(tab=url.value("tab"), attach=attach, ui=use_ui, metrics=use_metrics, log=use_log,
+             timing=use_timing, transform=kind, prompt=prompt)
     transform_clicked = st.button("Stream through the transform", type="primary",
                                   icon=":material/filter_alt:")
     verdict_slot = st.empty()

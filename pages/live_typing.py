@@ -3,12 +3,14 @@
 import streamlit as st
 
 from components.lessons.live_typing import (
+    URL_SETTINGS,
     SideBySide,
     streaming_verdict,
     tokens_over_time_chart,
     when_not_to_stream,
 )
 from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT, prompt_problem
+from components.page_url import UrlSettings
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
@@ -21,12 +23,15 @@ st.markdown("Streaming does not make the model faster: **it makes the wait short
             "Both calls start at the same moment.")
 
 settings = current_settings()
+url = UrlSettings("live_typing", URL_SETTINGS)  # ?short=1: the one-sentence answer
 prompt_slot = st.empty()
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
     clicked = st.button("Run both side by side", type="primary", icon=":material/play_arrow:")
-    short = st.toggle("Short answer", help="A one-sentence answer: when is streaming not worth it?")
+    short = st.toggle("Short answer", key=url.key("short"),
+                      help="A one-sentence answer: when is streaming not worth it?")
 prompt = prompt_slot.text_input("Prompt", SHORT_PROMPT if short else SAMPLE_PROMPT,
                                 key=f"live_typing.prompt.{short}")
+url.sync(short=short)
 
 # nothing above the answers changes when a run ends: numbers, verdict and chart come after them
 left, right = st.columns(2, gap="medium")

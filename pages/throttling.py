@@ -5,6 +5,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from components.lessons.throttling import (
     ANSWER_BOX_PX,
+    URL_SETTINGS,
     RenderOutcome,
     counters_line,
     pace_note,
@@ -14,8 +15,9 @@ from components.lessons.throttling import (
     verdict,
 )
 from components.models.prompts import LONG_PROMPT
+from components.page_url import UrlSettings
 from components.rendering.render import draw_until_done, start_drawing
-from components.rendering.strategies import DEFAULT_COMPARISON, STRATEGIES
+from components.rendering.strategies import STRATEGIES
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
@@ -33,13 +35,13 @@ st.markdown(
 
 settings = current_settings()
 simulated = settings.provider == "simulated"
+url = UrlSettings("throttling", URL_SETTINGS)  # e.g. ?tokens=5000&compare=every_token,blocks_budget
 length_col, speed_col = st.columns(2)
-length = length_col.slider("Answer length (tokens)", 200, 5000, 1500, step=100,
-                           disabled=not simulated)
-speed = speed_col.slider("Speed on this page (tokens/s)", 20, 1000, 200, step=20,
-                         disabled=not simulated)
-chosen = st.multiselect("Compare (2 or 3)", list(STRATEGIES), default=list(DEFAULT_COMPARISON),
+length = length_col.slider("Answer length (tokens)", **url.slider("tokens"), disabled=not simulated)
+speed = speed_col.slider("Speed on this page (tokens/s)", **url.slider("speed"), disabled=not simulated)
+chosen = st.multiselect("Compare (2 or 3)", list(STRATEGIES), key=url.key("compare"),
                         format_func=lambda k: STRATEGIES[k].label, max_selections=3)
+url.sync(tokens=length, speed=speed, compare=chosen)
 if simulated:
     st.caption(pace_note(length, speed, settings.tokens_per_second))
 else:

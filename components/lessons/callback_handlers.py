@@ -16,8 +16,20 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 
 from components.callbacks import EventLogHandler, MetricsHandler
+from components.models.prompts import REDACT_PROMPT
+from components.rendering.transforms import TRANSFORMS
 from components.streaming.clock import REAL_CLOCK, Clock
 from components.streaming.units import rate, seconds
+from components.url_params import Choice, Flag, Setting, Text
+
+TABS = {"pitfall": "1 · The pitfall", "layers": "2 · Layered handlers", "middleware": "3 · Middleware",
+        "inside": "4 · Inside LangChain"}
+URL_SETTINGS: tuple[Setting, ...] = (
+    Choice("tab", tuple(TABS), "pitfall"), Flag("attach", False),
+    Flag("ui", True), Flag("metrics", True), Flag("log", True), Flag("timing", True),
+    Choice("transform", tuple(TRANSFORMS), "redact"), Text("prompt", REDACT_PROMPT),
+)
+"""What the page's URL may set, e.g. `?tab=middleware&transform=mask`; `tab` picks the tab it opens on."""
 
 PATH = ("provider client (SSE) → chat model (`_stream` yields chunks) → callback manager → "
         "handlers (`on_llm_new_token`) → our queue → the script thread → the screen")

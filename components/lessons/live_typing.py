@@ -13,6 +13,10 @@ from components.streaming.clock import POLL_INTERVAL_S, REAL_CLOCK, Clock
 from components.streaming.result import StreamResult
 from components.streaming.run import StreamRun
 from components.streaming.units import seconds
+from components.url_params import Flag, Setting
+
+URL_SETTINGS: tuple[Setting, ...] = (Flag("short", False),)
+"""What the page's URL may set: `?short=1` opens the one-sentence answer."""
 
 WAIT_REFRESH_S = 0.1
 """How often the blocking side's "still waiting" counter is repainted."""

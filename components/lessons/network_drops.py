@@ -16,11 +16,29 @@ from langchain_core.messages import BaseMessage, HumanMessage
 
 from components.models.errors import outcome_message
 from components.models.faults import FAULT_LABELS, Fault, FaultKind, FaultyChatModel
+from components.models.prompts import DROPS_PROMPT
 from components.models.simulated_model import SimulatedChatModel, tokenize
 from components.streaming.clock import FakeClock
-from components.streaming.recovery import RECOVERIES, Recovery
+from components.streaming.recovery import DEFAULT_RECOVERY, RECOVERIES, Recovery
 from components.streaming.result import Attempt, StreamResult
 from components.streaming.run import StreamRun
+from components.url_params import Choice, Flag, Number, Setting, Text
+
+_FAULT = Fault()
+URL_SETTINGS: tuple[Setting, ...] = (
+    Choice("fault", tuple(FAULT_LABELS), "drop"),
+    Number("after", 1, 200, _FAULT.after, 1),
+    Number("p", 0.005, 0.1, _FAULT.probability, 0.005),
+    Number("stall", 1.0, 60.0, _FAULT.stall_s, 0.5),
+    Number("delay", 0.5, 10.0, _FAULT.first_token_delay_s, 0.5),
+    Flag("transient", True),
+    Choice("recovery", tuple(RECOVERIES), DEFAULT_RECOVERY.key),
+    Number("watchdog", 1.0, 30.0, 3.0, 0.5),
+    Text("prompt", DROPS_PROMPT),
+    Number("seed", 0, 10_000, 0, 1),
+)
+"""What the page's URL may set: `?fault=drop&after=40&recovery=retry` opens that scenario (the sliders
+start from Fault()'s own defaults)."""
 
 TOPICS = ("Why stream answers", "How do callback handlers work", "Why throttle screen updates",
           "What happens when the network drops", "How should a chat assistant keep history",

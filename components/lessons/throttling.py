@@ -8,6 +8,15 @@ import altair as alt
 import pandas as pd
 
 from components.rendering.sinks import RenderStats
+from components.rendering.strategies import DEFAULT_COMPARISON, STRATEGIES
+from components.url_params import Number, Setting, Several
+
+URL_SETTINGS: tuple[Setting, ...] = (
+    Number("tokens", 200, 5000, 1500, 100),
+    Number("speed", 20, 1000, 200, 20),
+    Several("compare", tuple(STRATEGIES), DEFAULT_COMPARISON, 2, 3),
+)
+"""What the page's URL may set, e.g. `?tokens=5000&compare=every_token,blocks_budget`."""
 
 ANSWER_BOX_PX = 420
 """Each column's answer scrolls in a box this tall: a long answer does not make the page miles long."""

@@ -12,14 +12,14 @@ from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
 from tests.support.apptest import open_page
 
 
-def callbacks_page(**state: object) -> AppTest:
-    return open_page("pages/callbacks.py", **state)
+def callbacks_page(query: dict[str, str] | None = None, **state: object) -> AppTest:
+    return open_page("pages/callbacks.py", query, **state)
 
 
 def test_callbacks_pitfall_no_handler_shows_text_only_at_the_end() -> None:
     at = callbacks_page()
     at.button(key="pitfall_run").click().run()
-    at.toggle(key="callbacks.attach").set_value(True).run()
+    at.toggle(key="callbacks.url.attach").set_value(True).run()
     at.button(key="pitfall_run").click().run()
     assert not at.exception
     without, with_ = (at.session_state[f"callbacks.pitfall.{on}"] for on in (False, True))
@@ -88,3 +88,11 @@ def test_callbacks_middleware_with_an_openai_compatible_server(openai_server) ->
     next(b for b in at.button if b.label == "Stream through the transform").click().run()
     middleware = at.session_state["callbacks.middleware"]
     assert middleware["clean"] == middleware["raw"].upper() == "HELLO, THIS IS A REAL SSE STREAM."
+
+
+def test_the_url_opens_a_tab_with_its_settings_validated() -> None:
+    at = callbacks_page({"tab": "middleware", "transform": "mask", "ui": "0", "attach": "1"})
+    assert at.selectbox[0].value == "mask" and not at.checkbox[0].value and at.toggle[0].value
+    assert dict(at.query_params) == {"tab": "middleware", "transform": "mask", "ui": "0", "attach": "1"}
+    at = callbacks_page({"tab": "evil", "transform": "rm -rf", "prompt": ""})
+    assert at.selectbox[0].value == "redact" and not dict(at.query_params)

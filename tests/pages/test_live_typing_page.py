@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
 from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT
-from tests.support.apptest import app
+from tests.support.apptest import app, open_page
 
 WORTH_IT = {"lab.ttft_ms": 20, "lab.tokens_per_second": 150.0}
 """Fast, but slow enough for the blocking call to keep users waiting over a second."""
@@ -100,3 +100,10 @@ def test_openai_compatible_server_streams_into_the_page(openai_server) -> None:
     assert last["streamed"].text == "Hello, this is a real SSE stream." == last["blocked"].text
     assert last["streamed"].label == "openai/fake-model"
     assert {bool(r.payload.get("stream")) for r in openai_server.records} == {True, False}
+
+
+def test_the_url_opens_the_short_answer() -> None:
+    at = open_page("pages/live_typing.py", {"short": "1"})
+    assert at.toggle[0].value and at.text_input[0].value == SHORT_PROMPT
+    at = open_page("pages/live_typing.py", {"short": "maybe"})
+    assert not at.toggle[0].value and not dict(at.query_params)

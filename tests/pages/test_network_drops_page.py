@@ -9,8 +9,8 @@ from components.models.prompts import DROPS_PROMPT
 from tests.support.apptest import open_page
 
 
-def drops_page(**state: object) -> AppTest:
-    return open_page("pages/network_drops.py", **state)
+def drops_page(query: dict[str, str] | None = None, **state: object) -> AppTest:
+    return open_page("pages/network_drops.py", query, **state)
 
 
 def drops_answer() -> str:
@@ -108,3 +108,14 @@ def test_network_drops_unreachable_server_is_a_message_not_a_traceback() -> None
     result = at.session_state["network_drops.last"]["result"]
     assert not result.ok and len(result.attempts) == 3
     assert any(b.label == "Retry" for b in at.button)
+
+
+def test_a_bookmarked_scenario_opens_ready_and_bad_values_fall_back() -> None:
+    at = drops_page({"fault": "stall", "after": "150", "recovery": "retry", "p": "abc",
+                     "watchdog": "99", "seed": "-3", "prompt": "x" * 600})
+    assert at.selectbox[0].value == "stall" and at.selectbox[1].value == "retry"
+    assert [s.value for s in at.main.slider] == [150, 30.0, 3.0]  # after, stall length, watchdog
+    assert at.text_input[0].value == DROPS_PROMPT and at.number_input[0].value == 0
+    assert dict(at.query_params) == {"fault": "stall", "after": "150", "recovery": "retry"}
+    at.main.slider[0].set_value(120).run()  # a change goes back into the URL
+    assert at.query_params["after"] == "120" and at.main.slider[0].value == 120

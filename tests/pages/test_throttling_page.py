@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 from tests.support.apptest import open_page
 
 
-def throttling_page(**state: object) -> AppTest:
-    return open_page("pages/throttling.py", **state)
+def throttling_page(query: dict[str, str] | None = None, **state: object) -> AppTest:
+    return open_page("pages/throttling.py", query, **state)
 
 
 def test_throttling_streams_the_same_answer_through_each_policy_and_counts_the_cost() -> None:
@@ -52,3 +52,13 @@ def test_throttling_with_an_openai_compatible_server(openai_server) -> None:
     texts = {o.text for o in at.session_state["throttling.last"]}
     assert texts == {"Hello, this is a real SSE stream."}
     assert len([r for r in openai_server.records if r.payload.get("stream")]) == 3
+
+
+def test_the_url_sets_length_speed_and_columns_validated() -> None:
+    at = throttling_page({"tokens": "5000", "speed": "7", "compare": "every_token,blocks_budget"})
+    assert [s.value for s in at.main.slider] == [5000, 200]  # 7 tokens/s is out of range
+    assert at.main.multiselect[0].value == ["every_token", "blocks_budget"]
+    assert dict(at.query_params) == {"tokens": "5000", "compare": "every_token,blocks_budget"}
+    at = throttling_page({"compare": "every_token,nope", "tokens": "1e9"})
+    assert at.main.multiselect[0].value == ["every_token", "every_50ms", "blocks_budget"]
+    assert at.main.slider[0].value == 1500 and not dict(at.query_params)

@@ -17,9 +17,12 @@ def app(**state: object) -> AppTest:
     return at
 
 
-def open_page(file: str, **state: object) -> AppTest:
-    """The app run once, then switched to one page (`pages/<name>.py`), with no exception."""
+def open_page(file: str, query: dict[str, str] | None = None, **state: object) -> AppTest:
+    """The app run once, then switched to one page (`pages/<name>.py`), opened with `query` as its
+    URL's query parameters, with no exception."""
     at = app(**state).run()
-    at.switch_page(file).run()
+    at.switch_page(file)
+    at.query_params.update(query or {})
+    at.run()
     assert not at.exception
     return at
