@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from langchain_core.language_models import BaseChatModel
 
+from components.catalog import ROOT
 from components.config import ProviderSettings
 from components.models.errors import ConfigError, outcome_message
 from components.models.providers import build_chat_model
@@ -45,3 +46,12 @@ def show_outcome(result: StreamResult, settings: ProviderSettings) -> None:
         st.error(message, icon=":material/error:")
     else:
         st.warning(message, icon=":material/content_cut:")
+
+
+def show_code(name: str) -> None:
+    """The lesson's take-home script, read from examples/ so the page shows exactly the code the tests run."""
+    with st.expander("The code", icon=":material/code:"):
+        st.caption(f"`streamlit run examples/{name}.py`: LangChain and Streamlit only, about 40 lines. "
+                   "A tiny simulated model is defined inside; with `OPENAI_API_KEY` set it uses OpenAI.")
+        st.code((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"), language="python",
+                wrap_lines=True)

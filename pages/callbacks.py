@@ -28,7 +28,7 @@ from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
 from components.streaming.units import seconds
-from components.widgets import chat_model_or_explain, show_outcome
+from components.widgets import chat_model_or_explain, show_code, show_outcome
 
 ensure_app_shell()
 
@@ -167,3 +167,5 @@ with inside_tab:
             answer = run_steps(outline_then_answer(model), {"question": SAMPLE_PROMPT},
                                streamlit_step_handler(steps_box))
             st.session_state["callbacks.steps"] = answer
+
+show_code("callbacks")

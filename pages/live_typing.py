@@ -14,7 +14,7 @@ from components.page_url import UrlSettings
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
-from components.widgets import chat_model_or_explain, show_metrics, show_outcome
+from components.widgets import chat_model_or_explain, show_code, show_metrics, show_outcome
 
 ensure_app_shell()
 
@@ -95,3 +95,5 @@ if last:
 
 with st.expander("When not to stream"):
     st.markdown(when_not_to_stream(streaming_verdict(last["streamed"], last["blocked"]) if last else None))
+
+show_code("live_typing")

@@ -25,7 +25,7 @@ from components.streaming.recovery import DEFAULT_RECOVERY, RECOVERIES
 from components.streaming.result import StreamResult
 from components.streaming.run import StreamRun
 from components.streaming.units import seconds
-from components.widgets import chat_model_or_explain
+from components.widgets import chat_model_or_explain, show_code
 
 ensure_app_shell()
 
@@ -160,3 +160,5 @@ if summaries := st.session_state.get("network_drops.chaos"):
     st.altair_chart(chaos_chart(summaries), width="stretch")
     st.dataframe(chaos_frame(summaries), hide_index=True, width="stretch")
     st.container(key="why_default").markdown(why_the_default(summaries))
+
+show_code("network_drops")

@@ -21,7 +21,7 @@ from components.rendering.strategies import STRATEGIES
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
-from components.widgets import chat_model_or_explain, show_outcome
+from components.widgets import chat_model_or_explain, show_code, show_outcome
 
 ensure_app_shell()
 
@@ -100,3 +100,5 @@ if last:
         st.markdown(trade_off(last))
         st.caption("Characters pushed = the markdown sent with each screen update, summed. "
                    "`bench/throttling.py` measures the real websocket bytes in Chromium.")
+
+show_code("throttling")

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCANNED = ("components", "pages", "bench", "tests", "app.py")
+SCANNED = ("components", "pages", "bench", "tests", "examples", "app.py")
 SUBPACKAGES = ("streaming", "rendering", "models", "chat", "lessons")
 
 
@@ -153,6 +153,12 @@ def test_chat_logic_has_no_streamlit_and_no_lessons() -> None:
 def test_nothing_imports_pages() -> None:
     found = offenders(python_files(*SCANNED), lambda t: within(t, "pages"))
     assert not found, report("pages/ are entry points run by Streamlit; nothing may import them", found)
+
+
+def test_nothing_imports_the_examples() -> None:
+    found = offenders(python_files(*SCANNED), lambda t: within(t, "examples"))
+    assert not found, report("examples/ are standalone take-home scripts; nothing may import them "
+                             "(tests/test_examples.py runs them with AppTest)", found)
 
 
 def test_bench_uses_tests_support_not_browser_tests_or_conftest() -> None:

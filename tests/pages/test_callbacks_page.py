@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
 from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
-from tests.support.apptest import open_page
+from tests.support.apptest import assert_shows_its_code, open_page
 
 
 def callbacks_page(query: dict[str, str] | None = None, **state: object) -> AppTest:
@@ -96,3 +96,7 @@ def test_the_url_opens_a_tab_with_its_settings_validated() -> None:
     assert dict(at.query_params) == {"tab": "middleware", "transform": "mask", "ui": "0", "attach": "1"}
     at = callbacks_page({"tab": "evil", "transform": "rm -rf", "prompt": ""})
     assert at.selectbox[0].value == "redact" and not dict(at.query_params)
+
+
+def test_the_code_section_shows_the_take_home_script() -> None:
+    assert_shows_its_code(callbacks_page(), "callbacks")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
 from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT
-from tests.support.apptest import app, open_page
+from tests.support.apptest import app, assert_shows_its_code, open_page
 
 WORTH_IT = {"lab.ttft_ms": 20, "lab.tokens_per_second": 150.0}
 """Fast, but slow enough for the blocking call to keep users waiting over a second."""
@@ -107,3 +107,7 @@ def test_the_url_opens_the_short_answer() -> None:
     assert at.toggle[0].value and at.text_input[0].value == SHORT_PROMPT
     at = open_page("pages/live_typing.py", {"short": "maybe"})
     assert not at.toggle[0].value and not dict(at.query_params)
+
+
+def test_the_code_section_shows_the_take_home_script() -> None:
+    assert_shows_its_code(open_page("pages/live_typing.py"), "live_typing")

@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
 from components.models.prompts import DROPS_PROMPT
-from tests.support.apptest import open_page
+from tests.support.apptest import assert_shows_its_code, open_page
 
 
 def drops_page(query: dict[str, str] | None = None, **state: object) -> AppTest:
@@ -119,3 +119,7 @@ def test_a_bookmarked_scenario_opens_ready_and_bad_values_fall_back() -> None:
     assert dict(at.query_params) == {"fault": "stall", "after": "150", "recovery": "retry"}
     at.main.slider[0].set_value(120).run()  # a change goes back into the URL
     assert at.query_params["after"] == "120" and at.main.slider[0].value == 120
+
+
+def test_the_code_section_shows_the_take_home_script() -> None:
+    assert_shows_its_code(drops_page(), "network_drops")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.support.apptest import open_page
+from tests.support.apptest import assert_shows_its_code, open_page
 
 
 def throttling_page(query: dict[str, str] | None = None, **state: object) -> AppTest:
@@ -62,3 +62,7 @@ def test_the_url_sets_length_speed_and_columns_validated() -> None:
     at = throttling_page({"compare": "every_token,nope", "tokens": "1e9"})
     assert at.main.multiselect[0].value == ["every_token", "every_50ms", "blocks_budget"]
     assert at.main.slider[0].value == 1500 and not dict(at.query_params)
+
+
+def test_the_code_section_shows_the_take_home_script() -> None:
+    assert_shows_its_code(throttling_page(), "throttling")
