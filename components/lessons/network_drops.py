@@ -225,7 +225,7 @@ def attempts_frame(attempts: list[Attempt]) -> pd.DataFrame:
 
 def chaos_frame(summaries: list[ChaosSummary]) -> pd.DataFrame:
     return pd.DataFrame([{
-        "strategy": s.label, "complete answers": f"{s.complete}/{s.answers}",
+        "strategy": s.short, "complete answers": f"{s.complete}/{s.answers}",
         "completion": f"{s.completion:.0%}",
         "median extra latency (s)": None if s.median_extra_s is None else round(s.median_extra_s, 2),
         "tokens wasted": s.tokens_wasted, "extra requests": s.extra_requests,
