@@ -71,15 +71,15 @@ DEMO_PATH: tuple[DemoStep, ...] = (
     DemoStep(_lesson("network_drops"), {"fault": "drop", "after": "40", "recovery": "retry"},
              "Click **Run with this fault**: the connection drops after 40 tokens, the text stays on "
              "screen, and the retry adds only what is new.",
-             "The status line, **Complete answer after 2 requests**, and **Extra requests: 1**."),
+             "the status line, **Complete answer after 2 requests**, and **Extra requests: 1**."),
     DemoStep(_lesson("callbacks"), {"tab": "pitfall"},
              "Click **Run the prompt**, switch on **Attach the UI token handler**, run it again.",
              "**First visible text**: the whole answer's time without a handler, about 0.4 s with one."),
     DemoStep(_lesson("chat"), {},
              "Ask *Why should a chat app stream its answers?*, press **Stop** halfway, then ask "
              "again and reload the page while it types.",
-             "The stopped reply keeps its text; after the reload the reply is caught up at once and "
-             "keeps typing."),
+             "the stopped reply, which keeps its text, and the reloaded reply, caught up at once and "
+             "still typing."),
 )
 """Five stops, about a minute each, in the order that tells the story; Home and the README show it."""
 
