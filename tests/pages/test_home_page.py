@@ -41,3 +41,13 @@ def test_the_readme_walks_the_same_demo_path() -> None:
     demo = readme[readme.index("## A five-minute demo"):]
     positions = [demo.index(f"`{step.link}`") for step in DEMO_PATH]
     assert positions == sorted(positions), "the README's demo steps are out of order"
+
+
+def test_the_readme_gets_a_newcomer_running() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    run_it = readme[readme.index("## Run it"):readme.index("## A five-minute demo")]
+    assert run_it.index("python3 -m venv .venv") < run_it.index("pip install -r requirements.txt")
+    assert "http://localhost:8501" in run_it
+    intro = readme[:readme.index("## Run it")]
+    assert "seeded" in intro and "simulated" in intro
+    assert "runs a real model call" not in readme  # it reads against the simulated default
