@@ -128,22 +128,20 @@ def arrival_frame(results: dict[str, StreamResult]) -> pd.DataFrame:
 def tokens_over_time_chart(results: dict[str, StreamResult]) -> alt.LayerChart:
     """Tokens received over time: streaming climbs from the first token, blocking is one late step.
 
-    Blocking is dashed and drawn on top, and the x axis sits a little below the plot, so its long flat
-    stretch at zero is not hidden by the axis line; a dot marks when each run's text first showed."""
+    Blocking is dashed and the x axis sits a little below the plot, so its long flat stretch at zero is
+    not hidden by the axis line; a dot marks when each run's text first showed."""
     names = list(results)
     colors = [SERIES_COLORS.get(n, "#10B981") for n in names]
     color = alt.Color("run:N", title=None, scale=alt.Scale(domain=names, range=colors),
                       legend=alt.Legend(orient="top-left"))
     frame = arrival_frame(results)
-    frame["order"] = frame["run"].map({n: i for i, n in enumerate(reversed(names))})
     x = alt.X("seconds:Q", title="seconds since the click",
               axis=alt.Axis(tickMinStep=0.5, tickCount=8, offset=6, domain=False))
     lines = alt.Chart(frame).mark_line(interpolate="step-after", strokeWidth=3).encode(
         x=x, y=alt.Y("tokens:Q", title="tokens received"), color=color,
-        strokeDash=alt.condition(alt.datum.run == "Blocking", alt.value([6, 4]), alt.value([1, 0])),
-        order="order:Q")
-    firsts = pd.DataFrame([{"run": name, "seconds": r.first_visible, "tokens": r.arrival_curve()[-1][1]
-                            if not r.token_times else 1}
+        strokeDash=alt.condition(alt.datum.run == "Blocking", alt.value([6, 4]), alt.value([1, 0])))
+    firsts = pd.DataFrame([{"run": name, "seconds": r.first_visible,
+                            "tokens": 1 if r.token_times else r.token_count}  # blocking: all at once
                            for name, r in results.items() if r.first_visible is not None])
     dots = alt.Chart(firsts).mark_point(size=90, filled=True).encode(
         x="seconds:Q", y="tokens:Q", color=color,
