@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,49 @@ LESSONS: tuple[PageInfo, ...] = (
              "History, stop, regenerate, cache, errors that lose nothing, and replies that "
              "survive a reload."),
 )
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """One stop of the five-minute demo: where to go (a bookmarkable scenario), what to click, and the
+    one number to point at."""
+
+    page: PageInfo
+    query: dict[str, str]
+    click: str
+    point_at: str
+
+    @property
+    def link(self) -> str:
+        """The step's URL path with its scenario, as a presenter bookmarks it."""
+        return f"/{self.page.url_path}" + ("?" + urlencode(self.query) if self.query else "")
+
+
+def _lesson(url_path: str) -> PageInfo:
+    return next(page for page in LESSONS if page.url_path == url_path)
+
+
+DEMO_PATH: tuple[DemoStep, ...] = (
+    DemoStep(_lesson("live_typing"), {}, "Click **Run both side by side**.",
+             "**First visible text**: about 0.4 s streamed against about 6 s blocking, with the same "
+             "total time."),
+    DemoStep(_lesson("throttling"), {}, "Click **Stream side by side**.",
+             "**× answer size** in the table: about 1.5 for blocks + budget against about 700 for "
+             "every token, for the identical text."),
+    DemoStep(_lesson("network_drops"), {"fault": "drop", "after": "40", "recovery": "retry"},
+             "Click **Run with this fault**: the connection drops after 40 tokens, the text stays on "
+             "screen, and the retry adds only what is new.",
+             "the status line, **Complete answer after 2 requests**, and **Extra requests: 1**."),
+    DemoStep(_lesson("callbacks"), {"tab": "pitfall"},
+             "Click **Run the prompt**, switch on **Attach the UI token handler**, run it again.",
+             "**First visible text**: the whole answer's time without a handler, about 0.4 s with one."),
+    DemoStep(_lesson("chat"), {},
+             "Ask *Why should a chat app stream its answers?*, press **Stop** halfway, then ask "
+             "again and reload the page while it types.",
+             "the stopped reply, which keeps its text, and the reloaded reply, caught up at once and "
+             "still typing."),
+)
+"""Five stops, about a minute each, in the order that tells the story; Home and the README show it."""
 
 
 RENDER_BENCH = PageInfo("pages/render_bench.py", "render_bench", "Render bench", ":material/timer:",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from langchain_core.language_models import BaseChatModel
 
+from components.catalog import ROOT
 from components.config import ProviderSettings
 from components.models.errors import ConfigError, outcome_message
 from components.models.providers import build_chat_model
@@ -23,16 +24,17 @@ def chat_model_or_explain(settings: ProviderSettings, *, streaming: bool,
 
 
 def show_metrics(result: StreamResult, *, compare_to: StreamResult | None = None) -> None:
-    """Three metric cards: time to first visible text, total time, tokens per second."""
-    first, total, speed = st.columns(3)
+    """Three metric cards in a row that wraps rather than stacks on a phone: time to first visible
+    text, total time, tokens per second."""
     delta = None
     if compare_to and result.first_visible is not None and compare_to.first_visible is not None:
         delta = f"{result.first_visible - compare_to.first_visible:+.2f} s"
-    first.metric("First visible text", seconds(result.first_visible), delta=delta,
-                 delta_color="inverse")
-    total.metric("Total time", seconds(result.total_time))
-    speed.metric("Tokens/s", rate(result.overall_rate),
-                 help="Output tokens over the whole call, as the user experiences it.")
+    with st.container(horizontal=True, gap="medium"):
+        st.metric("First visible text", seconds(result.first_visible), delta=delta,
+                  delta_color="inverse", width="content")
+        st.metric("Total time", seconds(result.total_time), width="content")
+        st.metric("Tokens/s", rate(result.overall_rate), width="content",
+                  help="Output tokens over the whole call, as the user experiences it.")
 
 
 def show_outcome(result: StreamResult, settings: ProviderSettings) -> None:
@@ -44,3 +46,12 @@ def show_outcome(result: StreamResult, settings: ProviderSettings) -> None:
         st.error(message, icon=":material/error:")
     else:
         st.warning(message, icon=":material/content_cut:")
+
+
+def show_code(name: str) -> None:
+    """The lesson's take-home script, read from examples/ so the page shows exactly the code the tests run."""
+    with st.expander("The code", icon=":material/code:"):
+        st.caption(f"`streamlit run examples/{name}.py`: LangChain and Streamlit only, about 40 lines. "
+                   "A tiny simulated model is defined inside; with `OPENAI_API_KEY` set it uses OpenAI.")
+        st.code((ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8"), language="python",
+                wrap_lines=True)

@@ -2,33 +2,46 @@
 
 import streamlit as st
 
-from components.lessons.live_typing import SideBySide, streaming_verdict, tokens_over_time_chart
+from components.lessons.live_typing import (
+    URL_SETTINGS,
+    SideBySide,
+    streaming_verdict,
+    tokens_over_time_chart,
+    when_not_to_stream,
+)
 from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT, prompt_problem
+from components.page_url import UrlSettings
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
-from components.widgets import chat_model_or_explain, show_metrics, show_outcome
+from components.widgets import chat_model_or_explain, show_code, show_metrics, show_outcome
 
 ensure_app_shell()
 
 st.title("Live typing")
-st.markdown("Streaming does not make the model faster. **It makes the wait shorter.** "
-            "Run one prompt both ways at the same moment and compare.")
+st.markdown("Streaming does not make the model faster: **it makes the wait shorter.** "
+            "Both calls start at the same moment.")
 
 settings = current_settings()
-short = st.toggle("Try a very short answer", help="When is streaming not worth it?")
-prompt = st.text_area("Prompt", SHORT_PROMPT if short else SAMPLE_PROMPT, height=80,
-                      key=f"live_typing.prompt.{short}")
-clicked = st.button("Run both side by side", type="primary", icon=":material/play_arrow:")
-verdict_slot = st.container(key="verdict").empty()
-chart_slot = st.empty()
+url = UrlSettings("live_typing", URL_SETTINGS)  # ?short=1: the one-sentence answer
+prompt_slot = st.empty()
+with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    clicked = st.button("Run both side by side", type="primary", icon=":material/play_arrow:")
+    short = st.toggle("Short answer", key=url.key("short"),
+                      help="A one-sentence answer: when is streaming not worth it?")
+prompt = prompt_slot.text_input("Prompt", SHORT_PROMPT if short else SAMPLE_PROMPT,
+                                key=f"live_typing.prompt.{short}")
+url.sync(short=short)
 
-left, right = st.columns(2, gap="large")
-left.subheader("Blocking · `invoke()`")
-right.subheader("Streaming · `st.write_stream`")
-left_metrics, right_metrics = left.container(), right.container()
+# nothing above the answers changes when a run ends: numbers, verdict and chart come after them
+left, right = st.columns(2, gap="medium")
+left.subheader("Blocking · `invoke()`", wrap=False)
+right.subheader("Streaming · `stream()`", wrap=False)
 left_box = left.container(border=True, key="blocked_answer")
 right_box = right.container(border=True, key="streamed_answer")
+left_metrics, right_metrics = left.container(), right.container()
+verdict_slot = st.container(key="verdict").empty()
+chart_slot = st.empty()
 
 last = st.session_state.get("live_typing.last")
 if clicked:
@@ -43,8 +56,8 @@ if clicked:
             StreamRun(streaming_model, prompt, label=settings.label),
             StreamRun(blocking_model, prompt, mode="invoke", ui_tokens=False,
                       label=settings.label),
-            show_wait=lambda s: blocked_slot.info(f"Waiting for the complete answer… {s:.1f} s",
-                                                  icon=":material/hourglass_top:"),
+            show_wait=lambda s: blocked_slot.markdown(
+                f":material/hourglass_top: Waiting for the complete answer… **{s:.1f} s**"),
             show_answer=blocked_slot.markdown,
         ).start()
         streamed_slot = right_box.empty()
@@ -69,8 +82,10 @@ if last:
             show_metrics(result, compare_to=other)
             show_outcome(result, settings)
     verdict = streaming_verdict(streamed, blocked)
-    if verdict:
-        verdict_slot.success(verdict, icon=":material/straighten:")
+    if verdict and verdict.worth_it:
+        verdict_slot.success(verdict.text, icon=":material/straighten:")
+    elif verdict:
+        verdict_slot.info(verdict.text, icon=":material/balance:")
     with chart_slot.container():
         st.altair_chart(tokens_over_time_chart({"Blocking": blocked, "Streaming": streamed}),
                         width="stretch")
@@ -79,9 +94,6 @@ if last:
                    "both calls started at the same moment.")
 
 with st.expander("When not to stream"):
-    st.markdown(
-        "Streaming adds moving parts (partial text, stop buttons, errors mid-answer). "
-        "When answers are a few tokens long, the time to first token is most of the wait and "
-        "a blocking call feels the same. Switch on **Try a very short answer** above and run: "
-        "the verdict is computed from that run's numbers."
-    )
+    st.markdown(when_not_to_stream(streaming_verdict(last["streamed"], last["blocked"]) if last else None))
+
+show_code("live_typing")

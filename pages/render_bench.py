@@ -12,13 +12,15 @@ from components.rendering.render import draw_until_done, start_drawing
 from components.rendering.strategies import STRATEGIES
 from components.shell import ensure_app_shell
 from components.streaming.run import StreamRun
+from components.url_params import Choice, Number, read
 
 ensure_app_shell()
 
-params = st.query_params
-key = params.get("strategy", "blocks_budget")
-tokens = int(params.get("tokens", 500))
-rate = float(params.get("rate", 100))
+BENCH_URL = (Choice("strategy", (*STRATEGIES, "write_stream", "baseline"), "blocks_budget"),
+             Number("tokens", 1, 20_000, 500, 1), Number("rate", 1.0, 10_000.0, 100.0, 0.5))
+# untrusted input like every page's URL: a bad value means the default, never a traceback
+chosen = read({name: st.query_params.get_all(name) for name in ("strategy", "tokens", "rate")}, BENCH_URL)
+key, tokens, rate = chosen["strategy"], chosen["tokens"], chosen["rate"]
 shown, sent_per_second = 0, "-"
 if key != "baseline":  # baseline: the page without an answer, which every measurement also pays
     model = SimulatedChatModel(answer_tokens=tokens, tokens_per_second=rate, ttft_s=0.2, jitter=0.0,

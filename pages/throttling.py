@@ -1,22 +1,27 @@
 """Throttled buffers: the same long answer through different flush policies, costs counted live."""
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.lessons.throttling import (
+    ANSWER_BOX_PX,
+    URL_SETTINGS,
     RenderOutcome,
     counters_line,
+    pace_note,
     pushed_over_time_chart,
     summary_frame,
     trade_off,
     verdict,
 )
 from components.models.prompts import LONG_PROMPT
+from components.page_url import UrlSettings
 from components.rendering.render import draw_until_done, start_drawing
-from components.rendering.strategies import DEFAULT_COMPARISON, STRATEGIES
+from components.rendering.strategies import STRATEGIES
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
-from components.widgets import chat_model_or_explain, show_outcome
+from components.widgets import chat_model_or_explain, show_code, show_outcome
 
 ensure_app_shell()
 
@@ -30,54 +35,62 @@ st.markdown(
 
 settings = current_settings()
 simulated = settings.provider == "simulated"
+url = UrlSettings("throttling", URL_SETTINGS)  # e.g. ?tokens=5000&compare=every_token,blocks_budget
 length_col, speed_col = st.columns(2)
-length = length_col.slider("Answer length (tokens)", 200, 5000, 1500, step=100,
-                           disabled=not simulated)
-speed = speed_col.slider("Speed (tokens/s)", 20, 1000, 200, step=20, disabled=not simulated,
-                         help="This page's own pace for the simulated model, so long answers "
-                              "finish in seconds.")
-chosen = st.multiselect("Compare (2 or 3)", list(STRATEGIES), default=list(DEFAULT_COMPARISON),
+length = length_col.slider("Answer length (tokens)", **url.slider("tokens"), disabled=not simulated)
+speed = speed_col.slider("Speed on this page (tokens/s)", **url.slider("speed"), disabled=not simulated)
+chosen = st.multiselect("Compare (2 or 3)", list(STRATEGIES), key=url.key("compare"),
                         format_func=lambda k: STRATEGIES[k].label, max_selections=3)
-if not simulated:
+url.sync(tokens=length, speed=speed, compare=chosen)
+if simulated:
+    st.caption(pace_note(length, speed, settings.tokens_per_second))
+else:
     st.caption("With a real model each column is its own request, so the answers differ; the "
                "simulated model gives every column the identical seeded answer.")
 clicked = st.button("Stream side by side", type="primary", icon=":material/play_arrow:",
                     disabled=len(chosen) < 2)
 
+columns = st.columns(max(len(chosen), 1), gap="medium")  # nothing above them changes when a run ends
 verdict_slot = st.container(key="throttling_verdict").empty()
 report_slot = st.empty()
-columns = st.columns(max(len(chosen), 1), gap="medium")
 last = st.session_state.get("throttling.last")
+
+
+def column(place: DeltaGenerator, key: str) -> tuple[DeltaGenerator, DeltaGenerator]:
+    """One strategy's column: a one-line title, a fixed-height answer box, the counters under it."""
+    place.subheader(STRATEGIES[key].short, help=STRATEGIES[key].label, wrap=False)
+    box = place.container(border=True, height=ANSWER_BOX_PX, autoscroll=True, key=f"throttled_{key}")
+    return box, place.empty()
+
 
 if clicked:
     model = chat_model_or_explain(settings.with_overrides(tokens_per_second=float(speed)),
                                   streaming=True, answer_tokens=length if simulated else 0)
     if model:
         runs, counters = [], []
-        for column, key in zip(columns, chosen, strict=True):
-            strategy = STRATEGIES[key]
-            column.subheader(strategy.label)
-            counters.append(column.empty())
-            box = column.container(border=True, key=f"throttled_{key}")
+        for place, key in zip(columns, chosen, strict=True):
+            box, counter = column(place, key)
+            counters.append(counter)
             run = StreamRun(model, LONG_PROMPT, label=settings.label).start()
-            runs.append(start_drawing(run, strategy.sink(box), strategy.policy))
+            runs.append(start_drawing(run, STRATEGIES[key].sink(box), STRATEGIES[key].policy))
 
         def show_counters() -> None:
             for slot, r in zip(counters, runs, strict=True):
                 slot.markdown(counters_line(r.tokens, r.sink.stats))
 
         draw_until_done(runs, on_progress=show_counters)
-        for column, r in zip(columns, runs, strict=True):
-            with column:
+        show_counters()
+        for place, r in zip(columns, runs, strict=True):
+            with place:
                 show_outcome(r.run.result, settings)
-        last = [RenderOutcome(STRATEGIES[k].label, r.sink.text, r.tokens, r.sink.stats)
+        last = [RenderOutcome(k, STRATEGIES[k].label, r.sink.text, r.tokens, r.sink.stats)
                 for k, r in zip(chosen, runs, strict=True)]
         st.session_state["throttling.last"] = last
 elif last:
-    for column, outcome in zip(columns, last, strict=False):
-        column.subheader(outcome.label)
-        column.markdown(counters_line(outcome.tokens, outcome.stats))
-        column.container(border=True).markdown(outcome.text)
+    for place, outcome in zip(columns, last, strict=False):
+        box, counter = column(place, outcome.key)
+        box.markdown(outcome.text)
+        counter.markdown(counters_line(outcome.tokens, outcome.stats))
 
 if last:
     verdict_slot.success(verdict(last), icon=":material/straighten:")
@@ -87,3 +100,5 @@ if last:
         st.markdown(trade_off(last))
         st.caption("Characters pushed = the markdown sent with each screen update, summed. "
                    "`bench/throttling.py` measures the real websocket bytes in Chromium.")
+
+show_code("throttling")

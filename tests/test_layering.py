@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCANNED = ("components", "pages", "bench", "tests", "app.py")
+SCANNED = ("components", "pages", "bench", "tests", "examples", "app.py")
 SUBPACKAGES = ("streaming", "rendering", "models", "chat", "lessons")
 
 
@@ -114,15 +114,16 @@ def test_streaming_has_no_streamlit_and_uses_only_itself_and_the_shared_callback
         "components.streaming.* and components.callbacks", found)
 
 
-def test_callbacks_and_config_stay_below_everything() -> None:
+def test_callbacks_config_and_url_params_stay_below_everything() -> None:
     callbacks = python_files("components/callbacks.py")
-    config = python_files("components/config.py")
+    leaves = python_files("components/config.py", "components/url_params.py")
     found = offenders(callbacks, lambda t: is_streamlit(t) or (
         is_components(t) and not within(t, "components.streaming")))
-    found += offenders(config, lambda t: is_streamlit(t) or is_components(t))
+    found += offenders(leaves, lambda t: is_streamlit(t) or is_components(t))
     assert not found, report(
         "components/callbacks.py may import from components only components.streaming.*, "
-        "components/config.py nothing from components; neither may import streamlit", found)
+        "components/config.py and components/url_params.py nothing from components; none may "
+        "import streamlit", found)
 
 
 def test_rendering_draws_through_a_target_not_streamlit() -> None:
@@ -152,6 +153,12 @@ def test_chat_logic_has_no_streamlit_and_no_lessons() -> None:
 def test_nothing_imports_pages() -> None:
     found = offenders(python_files(*SCANNED), lambda t: within(t, "pages"))
     assert not found, report("pages/ are entry points run by Streamlit; nothing may import them", found)
+
+
+def test_nothing_imports_the_examples() -> None:
+    found = offenders(python_files(*SCANNED), lambda t: within(t, "examples"))
+    assert not found, report("examples/ are standalone take-home scripts; nothing may import them "
+                             "(tests/test_examples.py runs them with AppTest)", found)
 
 
 def test_bench_uses_tests_support_not_browser_tests_or_conftest() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 
 import pytest
 from hypothesis import given
@@ -11,7 +12,8 @@ from hypothesis import strategies as st
 from langchain_core.language_models import BaseChatModel
 
 from components.models.answers import pick_answer
-from components.models.simulated_model import SimulatedChatModel, tokenize
+from components.models.simulated_model import SimulatedChatModel, tokenize, whole_sentences
+from components.rendering.transforms import PHONE, SECRET
 from components.streaming.clock import FakeClock
 
 PROMPT = "Why should a chat app stream its answers?"
@@ -105,10 +107,25 @@ def test_astream_matches_stream() -> None:
     assert text == sync_text and seconds == pytest.approx(sync_clock.now(), rel=1e-12)
 
 
-def test_answer_tokens_gives_exactly_that_many(clock: FakeClock) -> None:
-    chunks = [c for c in SimulatedChatModel(clock=clock, answer_tokens=1500).stream(PROMPT)
-              if c.text]
-    assert len(chunks) == 1500
+@pytest.mark.parametrize("tokens", [200, 300, 1500, 5000, 8000])
+def test_a_long_answer_ends_on_a_full_sentence_near_its_length(clock: FakeClock, tokens: int) -> None:
+    chunks = [c.text for c in SimulatedChatModel(clock=clock, answer_tokens=tokens).stream(PROMPT) if c.text]
+    text = "".join(chunks)
+    assert tokens - 60 <= len(chunks) <= tokens
+    assert re.search(r"[A-Za-z)][.!?]\**$", text), f"ends mid-sentence: {text[-60:]!r}"
+    assert text.count("```") % 2 == 0
+
+
+def test_a_long_answer_holds_no_personal_data_or_key_like_text(clock: FakeClock) -> None:
+    text = "".join(c.text for c in SimulatedChatModel(clock=clock, answer_tokens=8000).stream(PROMPT))
+    assert "@" not in text and not PHONE.pattern.search(text) and not SECRET.pattern.search(text)
+    assert not re.search(r"sk-[\w-]{6,}", text)
+
+
+def test_whole_sentences_keeps_everything_when_no_sentence_ends() -> None:
+    assert whole_sentences(["# A", " title"], 5) == ["# A", " title"]
+    assert whole_sentences(tokenize("One. Two `x.` three **four.** Five"), 20) == tokenize(
+        "One. Two `x.` three **four.**")
 
 
 def test_a_variant_is_another_wording_of_the_same_answer_and_reproducible(clock: FakeClock) -> None:

@@ -34,7 +34,9 @@ def chunked(transform: StreamTransform, text: str, cuts: list[int]) -> str:
        key=st.sampled_from(list(TRANSFORMS)))
 @settings(max_examples=400, deadline=None)
 def test_any_chunking_gives_the_whole_text_result(text: str, cuts: list[int], key: str) -> None:
-    assert chunked(TRANSFORMS[key](), text, cuts) == TRANSFORMS[key]().whole(text)
+    transform = TRANSFORMS[key]()
+    assert chunked(transform, text, cuts) == TRANSFORMS[key]().whole(text)
+    assert transform.counts == TRANSFORMS[key]().whole_counts(text)  # what the page reports
 
 
 @given(text=texts, cuts=st.lists(st.integers(0, 500), max_size=40))
@@ -59,6 +61,15 @@ def test_the_look_ahead_is_only_the_open_run() -> None:
     assert phone.feed("0-4477 now") == "[phone] now" and phone.held == ""  # no number starts in "now"
     upper = RuleStream(UPPER)
     assert upper.feed("no wait") == "NO WAIT" and upper.held == ""
+
+
+def test_each_rule_counts_what_it_replaced() -> None:
+    mask = TRANSFORMS["mask"]()
+    chunked(mask, "Streaming sends tokens; a stream of tokens.", [4, 11, 20])
+    assert mask.counts == {"masked words": 4}
+    redact = TRANSFORMS["redact"]()
+    chunked(redact, "Mail alice@example.com or bob@example.org, call 555.867.5309.", [7, 30])
+    assert redact.counts == {"secrets (API keys)": 0, "e-mail addresses": 2, "phone numbers": 1}
 
 
 def test_word_boundaries_are_respected_across_chunks() -> None:

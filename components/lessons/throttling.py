@@ -8,12 +8,26 @@ import altair as alt
 import pandas as pd
 
 from components.rendering.sinks import RenderStats
+from components.rendering.strategies import DEFAULT_COMPARISON, STRATEGIES
+from components.url_params import Number, Setting, Several
+
+URL_SETTINGS: tuple[Setting, ...] = (
+    Number("tokens", 200, 5000, 1500, 100),
+    Number("speed", 20, 1000, 200, 20),
+    Several("compare", tuple(STRATEGIES), DEFAULT_COMPARISON, 2, 3),
+)
+"""What the page's URL may set, e.g. `?tokens=5000&compare=every_token,blocks_budget`."""
+
+ANSWER_BOX_PX = 420
+"""Each column's answer scrolls in a box this tall: a long answer does not make the page miles long."""
 
 
 @dataclass(frozen=True)
 class RenderOutcome:
     """One column of the comparison after its run."""
 
+    key: str
+    """The strategy's key in STRATEGIES."""
     label: str
     text: str
     tokens: int
@@ -43,6 +57,14 @@ def counters_line(tokens: int, stats: RenderStats) -> str:
     """The live counters under a column."""
     return (f"**{tokens:,}** tokens · **{stats.updates:,}** updates · **{kb(stats.chars_pushed)}** "
             f"pushed · longest gap **{stats.longest_gap * 1000:,.0f} ms**")
+
+
+def pace_note(tokens: int, page_rate: float, sidebar_rate: float) -> str:
+    """Say on screen that this page paces the simulated model itself, and what that changes."""
+    return (f"The simulated model streams at **{page_rate:g} tokens/s on this page**, not at the "
+            f"sidebar's {sidebar_rate:g} tokens/s, so a {tokens:,}-token answer takes about "
+            f"{tokens / page_rate:.0f} s instead of {tokens / sidebar_rate:.0f} s. The other pages "
+            "use the sidebar's speed.")
 
 
 def summary_frame(outcomes: list[RenderOutcome]) -> pd.DataFrame:

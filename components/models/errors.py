@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import openai
 
+from components.models.faults import INJECTED
 from components.streaming.recovery import NotRetryable, StreamStalled, StreamTruncated
 from components.streaming.result import StreamResult
 
@@ -15,6 +16,9 @@ class ConfigError(ValueError):
 def explain_error(error: BaseException, *, base_url: str = "") -> str:
     """One or two sentences a stakeholder understands, with what to do next."""
     where = base_url or "the provider"
+    if injected := getattr(error, INJECTED, ""):
+        return (f"{_what_broke(error)}: the fault this page injected on purpose ({injected}). The model "
+                "and its address are fine. Whatever text arrived is kept; Retry adds the rest.")
     if isinstance(error, ConfigError | NotRetryable):
         return str(error)
     if _is_web_page(error):
@@ -54,6 +58,16 @@ def _is_web_page(error: BaseException) -> bool:
     text = str(error)[:2000].lower()
     return isinstance(error, ValueError) and ("<!doctype" in text or "<html" in text
                                               or "no generation chunks were returned" in text)
+
+
+def _what_broke(error: BaseException) -> str:
+    """An injected error in a few words, as the provider would have caused it."""
+    status = getattr(error, "status_code", None)
+    if status == 429:
+        return "Rate limited (429)"
+    if status:
+        return f"The server answered with an error ({status})"
+    return "The connection dropped mid-answer"
 
 
 def _short(error: BaseException, limit: int = 200) -> str:

@@ -12,7 +12,7 @@ import random
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx2
 from langchain_core.callbacks import CallbackManagerForLLMRun
@@ -40,6 +40,7 @@ FAULT_LABELS: dict[FaultKind, str] = {
     "slow_first": "Slow first token",
     "early_end": "Stream ends early, without a finish reason",
 }
+E = TypeVar("E", bound=BaseException)
 _FAKE_REQUEST = httpx2.Request("POST", "https://injected.fault/v1/chat/completions")
 
 
@@ -82,18 +83,29 @@ class Fault:
         return f"{what}, {times}"
 
 
-def connection_error() -> OpenAIConnectionError:
+INJECTED = "injected_fault"
+"""Attribute an injected error carries: the fault's summary, so a message never blames the provider."""
+
+
+def _injected(error: E, fault: Fault | None) -> E:
+    if fault is not None:
+        setattr(error, INJECTED, fault.summary)
+    return error
+
+
+def connection_error(fault: Fault | None = None) -> OpenAIConnectionError:
     """What `langchain-openai` raises when the server cuts the connection mid-stream."""
-    return OpenAIConnectionError(message="Connection error.", request=_FAKE_REQUEST)
+    return _injected(OpenAIConnectionError(message="Connection error.", request=_FAKE_REQUEST), fault)
 
 
-def status_error(status: int) -> OpenAIAPIError | OpenAIRateLimitError:
+def status_error(status: int, fault: Fault | None = None) -> OpenAIAPIError | OpenAIRateLimitError:
     """What `langchain-openai` raises for a 500 or a 429 response."""
     message = "Rate limit reached for requests" if status == 429 else "The server had an error"
     body = {"error": {"message": message, "type": "rate_limit" if status == 429 else "server_error"}}
     response = httpx2.Response(status, request=_FAKE_REQUEST, json=body)
     error_class = OpenAIRateLimitError if status == 429 else OpenAIAPIError
-    return error_class(f"Error code: {status} - {body}", response=response, body=body["error"])
+    return _injected(error_class(f"Error code: {status} - {body}", response=response, body=body["error"]),
+                     fault)
 
 
 class FaultState:
@@ -135,7 +147,7 @@ class FaultyChatModel(BaseChatModel):
         hit = self.fault.kind != "none" and request < self.fault.failing_requests
         kind: FaultKind = self.fault.kind if hit else "none"
         if kind in ("status_500", "status_429"):
-            raise status_error(int(kind[-3:]))
+            raise status_error(int(kind[-3:]), self.fault)
         if kind == "slow_first":
             self.clock.sleep(self.fault.first_token_delay_s)
         return kind, request
@@ -152,13 +164,13 @@ class FaultyChatModel(BaseChatModel):
             for chunk in chunks:
                 if chunk.text and tokens >= self.fault.after:
                     if kind == "drop":
-                        raise connection_error()
+                        raise connection_error(self.fault)
                     if kind == "early_end":
                         return  # the connection closed cleanly before [DONE]: no finish reason
                     if kind == "stall" and tokens == self.fault.after:
                         self.clock.sleep(self.fault.stall_s)
                 if kind == "random_drop" and chunk.text and rng.random() < self.fault.probability:
-                    raise connection_error()
+                    raise connection_error(self.fault)
                 tokens += bool(chunk.text)
                 yield chunk
         finally:

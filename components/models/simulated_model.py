@@ -36,6 +36,33 @@ def tokenize(text: str) -> list[str]:
     return pieces
 
 
+_SENTENCE_END = re.compile(r"[^\d\s*][.!?]\**$")
+"""A sentence ends in a full stop, question or exclamation mark (not a list's "1."), bold or not."""
+
+
+def whole_sentences(tokens: list[str], limit: int) -> list[str]:
+    """The longest start of `tokens`, at most `limit` long, that ends a sentence outside code and emphasis
+    (all of them when none does): a long answer cut to a length still reads as finished.
+
+    Markdown markers are punctuation runs, so `tokenize` keeps each inside one token: counting them
+    token by token tracks fences, inline code and bold in one pass."""
+    best, tail, fenced, inline, bold = 0, "", False, False, False
+    for i, token in enumerate(tokens[:limit], start=1):
+        tail = (tail + token)[-8:]
+        if "```" in token:
+            fenced ^= token.count("```") % 2 == 1
+            continue
+        if fenced:
+            continue
+        inline ^= token.count("`") % 2 == 1
+        if not inline:
+            bold ^= token.count("**") % 2 == 1
+        ends = i == len(tokens) or tokens[i][:1].isspace()
+        if not inline and not bold and ends and _SENTENCE_END.search(tail):
+            best = i
+    return tokens[:best] if best else tokens[:limit]
+
+
 def _stable_seed(*parts: object) -> int:
     """A seed that is the same in every process (Python's hash() is salted per process)."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).digest()
@@ -106,7 +133,8 @@ class SimulatedChatModel(BaseChatModel):
     jitter: float = 0.3
     """Relative spread of each delay, 0 (metronome) to 1 (very uneven)."""
     answer_tokens: int = 0
-    """0: the built-in answer the prompt picks; N > 0: exactly N tokens of a long text."""
+    """0: the built-in answer the prompt picks; N > 0: a long guide cut to at most N tokens, at the end
+    of a sentence (a few tokens short of N)."""
     variant: int = 0
     """0: the answer; N > 0: the N-th rewording of it (a regenerated reply differs, reproducibly)."""
     streaming: bool = False
@@ -142,7 +170,7 @@ class SimulatedChatModel(BaseChatModel):
             humans = humans[:-1]  # the instruction is not the question
         prompt = _message_text(humans[-1]) if humans else ""
         if self.answer_tokens > 0:
-            tokens = tokenize(long_answer(self.answer_tokens * 8))[: self.answer_tokens]
+            tokens = whole_sentences(tokenize(long_answer(self.answer_tokens * 8)), self.answer_tokens)
         else:
             tokens = tokenize(reworded(pick_answer(prompt).text, self.variant))
         if partial is not None:

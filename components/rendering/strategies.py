@@ -24,6 +24,8 @@ class Strategy:
 
     key: str
     label: str
+    short: str
+    """A column title that fits one line in a third of the page."""
     policy: FlushPolicy
     blocks: bool = False
 
@@ -32,13 +34,14 @@ class Strategy:
 
 
 STRATEGIES: dict[str, Strategy] = {s.key: s for s in (
-    Strategy("every_token", "Every token (what st.write_stream does)", EveryToken()),
-    Strategy("every_50ms", "Every 50 ms", every_ms(50)),
-    Strategy("every_80_chars", "Every 80 characters", EveryChars(80)),
-    Strategy("words", "At word boundaries", at_words()),
-    Strategy("sentences", "At sentence boundaries", at_sentences()),
-    Strategy("frame_paced", "Frame-paced (≤ 60/s)", frame_paced(60)),
-    Strategy("blocks_frame_paced", "Blocks + frame-paced", frame_paced(60), blocks=True),
-    Strategy("blocks_budget", "Blocks + byte budget (the app's default)", DEFAULT_POLICY, blocks=True),
+    Strategy("every_token", "Every token (what st.write_stream does)", "Every token", EveryToken()),
+    Strategy("every_50ms", "Every 50 ms", "Every 50 ms", every_ms(50)),
+    Strategy("every_80_chars", "Every 80 characters", "Every 80 chars", EveryChars(80)),
+    Strategy("words", "At word boundaries", "Words", at_words()),
+    Strategy("sentences", "At sentence boundaries", "Sentences", at_sentences()),
+    Strategy("frame_paced", "Frame-paced (≤ 60/s)", "Frame-paced", frame_paced(60)),
+    Strategy("blocks_frame_paced", "Blocks + frame-paced", "Blocks + frames", frame_paced(60), blocks=True),
+    Strategy("blocks_budget", "Blocks + byte budget (the app's default)", "Blocks + budget",
+             DEFAULT_POLICY, blocks=True),
 )}
 DEFAULT_COMPARISON = ("every_token", "every_50ms", "blocks_budget")

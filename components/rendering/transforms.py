@@ -25,9 +25,15 @@ class Rule:
     starts: re.Pattern[str]
     """One character that a match may begin with."""
     replacement: str | Callable[[re.Match[str]], str]
+    counted: bool = True
+    """Whether matches are whole units worth counting (a restyle without look-ahead splits words)."""
 
     def apply(self, text: str) -> str:
         return self.pattern.sub(self.replacement, text)
+
+    def apply_counted(self, text: str) -> tuple[str, int]:
+        """The text with the rule applied, and how many matches it replaced."""
+        return self.pattern.subn(self.replacement, text)
 
 
 EMAIL = Rule("e-mail addresses", re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"),
@@ -50,7 +56,7 @@ def word_mask(words: Sequence[str]) -> Rule:
 
 
 UPPER = Rule("upper case", re.compile(r"[^\W\d_]+"), re.compile(r"(?!x)x"), re.compile(r"(?!x)x"),
-             lambda m: m.group(0).upper())
+             lambda m: m.group(0).upper(), counted=False)
 """A restyle that needs no look-ahead: every character is final as it arrives."""
 
 
@@ -60,16 +66,23 @@ class RuleStream:
     def __init__(self, rule: Rule) -> None:
         self.rule = rule
         self.held = ""
+        self.matches = 0
+        """Matches replaced so far: what the page reports is what the stage did, not a guess."""
 
     def feed(self, chunk: str) -> str:
         text = self.held + chunk
         cut = self._safe_cut(text)
         ready, self.held = text[:cut], text[cut:]
-        return self.rule.apply(ready)
+        return self._apply(ready)
 
     def close(self) -> str:
         rest, self.held = self.held, ""
-        return self.rule.apply(rest)
+        return self._apply(rest)
+
+    def _apply(self, text: str) -> str:
+        out, n = self.rule.apply_counted(text)
+        self.matches += n
+        return out
 
     def _safe_cut(self, text: str) -> int:
         """Where the held part starts: the open run of alphabet characters, from a start character."""
@@ -109,11 +122,25 @@ class StreamTransform:
             out = stage.feed(out) + stage.close()
         return out
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """Matches each counted rule replaced in the stream so far, by rule name."""
+        return {stage.rule.name: stage.matches for stage in self._stages if stage.rule.counted}
+
     def whole(self, text: str) -> str:
         """The reference: every rule applied to the complete text at once."""
         for rule in self.rules:
             text = rule.apply(text)
         return text
+
+    def whole_counts(self, text: str) -> dict[str, int]:
+        """The reference counts: every rule applied to the complete text at once."""
+        counts = {}
+        for rule in self.rules:
+            text, n = rule.apply_counted(text)
+            if rule.counted:
+                counts[rule.name] = n
+        return counts
 
 
 TRANSFORMS: dict[str, Callable[[], StreamTransform]] = {

@@ -37,3 +37,17 @@ def test_the_event_log_fills_while_the_text_streams(page, app_url) -> None:
     between = [i for i in log_steps if text_steps[0] <= i < text_steps[-1]]
     assert len(between) >= 3, f"the log did not fill while the text streamed: {samples}"
     assert page.get_by_text(re.compile(r"TTFT .* tokens so far")).count()
+
+
+def test_each_step_of_a_chain_gets_its_own_section_marked_done(page, app_url) -> None:
+    page.goto(f"{app_url}/callbacks")
+    page.get_by_role("tab", name="4 · Inside LangChain").click()
+    page.get_by_role("button", name="Run outline → answer").click()
+    steps = page.locator(".st-key-steps [data-testid='stExpander'] summary")
+    page.get_by_text("Step 2 · Answer: streaming").wait_for(timeout=30_000)
+    assert "Step 1 · Outline: done" in steps.first.inner_text()  # closed before the answer starts
+    page.get_by_text(re.compile(r"Step 2 · Answer: done")).wait_for(timeout=30_000)
+    page.screenshot(path=str(ARTIFACTS / "callbacks_steps.png"), full_page=True)
+    assert steps.count() == 2
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert ":thinking_face:" not in text and ":material/" not in text  # no label shows its markup

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from components.rendering.markdown_blocks import CURSOR
@@ -33,6 +34,13 @@ def test_three_policies_stream_side_by_side_to_the_same_text(page, app_url) -> N
     finals = [c.inner_text().replace(CURSOR, "") for c in columns]
     assert len(finals[0]) > 3000
     assert finals[0] == finals[1] == finals[2]
+    assert re.search(r"[A-Za-z)][.!?]$", finals[0].strip()), f"ends mid-sentence: {finals[0][-50:]!r}"
+    assert not re.search(r"sk-[\w-]{6,}|@", finals[0]), "the answer holds key-like or e-mail text"
+    boxes = [c.bounding_box() for c in columns]
+    assert max(b["y"] for b in boxes) - min(b["y"] for b in boxes) < 2, f"boxes misaligned: {boxes}"
+    assert max(b["height"] for b in boxes) - min(b["height"] for b in boxes) < 2
+    page_height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    assert page_height < 3000, f"the page grew to {page_height} px"
     assert saw_cursor, "the block-incremental column never showed where typing is"
     assert len({n for n in lengths if n}) >= 5, f"the text did not grow in steps: {lengths}"
     assert "identical final text" in page.locator(VERDICT).inner_text()

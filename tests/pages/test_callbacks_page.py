@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
 from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
-from tests.support.apptest import open_page
+from tests.support.apptest import assert_shows_its_code, open_page
 
 
-def callbacks_page(**state: object) -> AppTest:
-    return open_page("pages/callbacks.py", **state)
+def callbacks_page(query: dict[str, str] | None = None, **state: object) -> AppTest:
+    return open_page("pages/callbacks.py", query, **state)
 
 
 def test_callbacks_pitfall_no_handler_shows_text_only_at_the_end() -> None:
     at = callbacks_page()
     at.button(key="pitfall_run").click().run()
-    at.toggle(key="callbacks.attach").set_value(True).run()
+    at.toggle(key="callbacks.url.attach").set_value(True).run()
     at.button(key="pitfall_run").click().run()
     assert not at.exception
     without, with_ = (at.session_state[f"callbacks.pitfall.{on}"] for on in (False, True))
@@ -45,6 +48,19 @@ def test_callbacks_layers_compose_and_the_middleware_redacts() -> None:
     assert "@" not in middleware["clean"] and "[e-mail]" in middleware["clean"]
     assert 0 < middleware["max_held"] < 40
     assert any("**True**" in i.value for i in at.info)
+    metrics = next(m.value for m in at.markdown if m.value.startswith("TTFT"))
+    assert "tokens so far" not in metrics  # the run is over
+
+
+def test_the_mask_verdict_counts_the_words_it_masked() -> None:
+    at = callbacks_page()
+    at.selectbox[0].set_value("mask").run()
+    next(b for b in at.button if b.label == "Stream through the transform").click().run()
+    clean = at.session_state["callbacks.middleware"]["clean"]
+    masked = len(re.findall(r"\*{5,}", clean))
+    verdict = next(i.value for i in at.info if "look-ahead" in i.value)
+    assert masked > 0 and f"**{masked}** masked words" in verdict
+    assert "nothing" not in verdict
 
 
 def test_callbacks_inside_langchain_events_and_steps() -> None:
@@ -52,9 +68,17 @@ def test_callbacks_inside_langchain_events_and_steps() -> None:
     next(b for b in at.button if b.label == "Show the events").click().run()
     events = at.session_state["callbacks.timeline"]
     assert {e.name for e in events} >= {"ChatPromptTemplate", "SimulatedChatModel", "StrOutputParser"}
+    chart = (at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart"))[0]
+    spec = json.loads(chart.proto.spec)
+    assert spec["height"]["step"] >= 40  # every runnable gets a readable lane
+    assert spec["encoding"]["color"]["field"] == "phase"
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["start", "stream", "end"]
     next(b for b in at.button if b.label == "Run outline → answer").click().run()
     assert not at.exception
     assert at.session_state["callbacks.steps"].startswith("Streaming sends the answer")
+    labels = [e.label for e in at.expander if "Step" in e.label or "Thinking" in e.label]
+    assert labels == [":material/check_circle: Step 1 · Outline: done, 59 tokens",
+                      ":material/check_circle: Step 2 · Answer: done, 232 tokens"], labels
 
 
 def test_callbacks_middleware_with_an_openai_compatible_server(openai_server) -> None:
@@ -64,3 +88,15 @@ def test_callbacks_middleware_with_an_openai_compatible_server(openai_server) ->
     next(b for b in at.button if b.label == "Stream through the transform").click().run()
     middleware = at.session_state["callbacks.middleware"]
     assert middleware["clean"] == middleware["raw"].upper() == "HELLO, THIS IS A REAL SSE STREAM."
+
+
+def test_the_url_opens_a_tab_with_its_settings_validated() -> None:
+    at = callbacks_page({"tab": "middleware", "transform": "mask", "ui": "0", "attach": "1"})
+    assert at.selectbox[0].value == "mask" and not at.checkbox[0].value and at.toggle[0].value
+    assert dict(at.query_params) == {"tab": "middleware", "transform": "mask", "ui": "0", "attach": "1"}
+    at = callbacks_page({"tab": "evil", "transform": "rm -rf", "prompt": ""})
+    assert at.selectbox[0].value == "redact" and not dict(at.query_params)
+
+
+def test_the_code_section_shows_the_take_home_script() -> None:
+    assert_shows_its_code(callbacks_page(), "callbacks")

@@ -17,9 +17,20 @@ def app(**state: object) -> AppTest:
     return at
 
 
-def open_page(file: str, **state: object) -> AppTest:
-    """The app run once, then switched to one page (`pages/<name>.py`), with no exception."""
+def open_page(file: str, query: dict[str, str] | None = None, **state: object) -> AppTest:
+    """The app run once, then switched to one page (`pages/<name>.py`), opened with `query` as its
+    URL's query parameters, with no exception."""
     at = app(**state).run()
-    at.switch_page(file).run()
+    at.switch_page(file)
+    at.query_params.update(query or {})
+    at.run()
     assert not at.exception
     return at
+
+
+def assert_shows_its_code(at: AppTest, name: str) -> None:
+    """The page's "The code" section shows examples/<name>.py exactly as the tests run it."""
+    section = next(e for e in at.expander if e.label == "The code")
+    script = (ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8")
+    assert section.code[0].value.strip() == script.strip()
+    assert f"streamlit run examples/{name}.py" in section.caption[0].value
