@@ -17,6 +17,7 @@ from components.lessons.chat import (
 from components.shell import ensure_app_shell
 from components.sidebar import configured_chat, configured_store, current_settings
 from components.streaming.clock import REAL_CLOCK
+from components.widgets import show_code
 
 run_started = REAL_CLOCK.now()  # the catch-up a reload needs is measured from here
 ensure_app_shell()
@@ -93,3 +94,5 @@ elif conversation is not None:
     st.info("Ask anything: try *Why should a chat app stream its answers?*, then ask it again "
             "after **Clear** to see the cache answer.", icon=":material/forum:")
 stats_slot.caption(stats.line())
+
+show_code("chat")

@@ -33,8 +33,6 @@ def test_the_why_stream_answer_states_its_own_length_and_duration() -> None:
 
 def test_code_in_the_lesson_answers_fits_a_phone() -> None:
     for answer in ANSWERS:
-        if answer.key == "chat":  # the chat's answer belongs to the chat page's own work
-            continue
         for block in re.findall(r"```\w*\n(.*?)```", answer.text, re.S):
             longest = max(block.splitlines(), key=len)
             assert len(longest) <= PHONE_CODE_CHARS, f"{answer.key}: {longest!r}"

@@ -121,8 +121,11 @@ What users expect:
 
 ```python
 with st.chat_message("assistant"):
-    reply = st.write_stream(model.stream(history))
-history.append({"role": "assistant", "content": reply})
+    stream = model.stream(history)
+    reply = st.write_stream(stream)
+msg = {"role": "assistant",
+       "content": reply}
+history.append(msg)
 ```
 
 Under the hood, trim the history to a token budget before each request, so long \
