@@ -6,14 +6,18 @@ import re
 from dataclasses import dataclass
 
 CURSOR = "▌"
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})")
+_ITEM = re.compile(r"^[ \t]*(?:[*+-]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
 @dataclass
 class BlockSplitter:
     """Feed text as it streams; get back each finished block once and the unfinished tail.
 
-    A block ends at a blank line outside a code fence, or with the line that closes a fence.
+    A block ends at a blank line outside a code fence when the next line neither is indented nor
+    continues a list (so a loose list, or a list item's indented code with blank lines, stays one
+    block); a top-level fence ends with its closing line. Rendering the blocks one by one gives the
+    same HTML as rendering the whole text (tests/test_markdown_blocks.py checks it with markdown-it).
     Only the tail is rescanned, so the work per answer grows with its length, not its square.
     """
 
@@ -38,37 +42,65 @@ class BlockSplitter:
 def _first_block_end(text: str) -> int | None:
     """Index just after the first finished block in text, or None if no block is finished yet."""
     fence: str | None = None
+    fence_at_top = has_content = in_list = blank_after = False
     pos = 0
-    has_content = False
     while True:
         newline = text.find("\n", pos)
+        line = text[pos:] if newline < 0 else text[pos:newline]
+        if newline < 0 and not (blank_after and line.strip()):
+            return None  # a partial line ends nothing, unless it settles the line before it
+        if blank_after and line.strip():
+            verdict = _continues(line, complete=newline >= 0, in_list=in_list)
+            if verdict is None:
+                return None
+            if not verdict:
+                return pos
+            blank_after = False
+        match = _FENCE.match(line)
+        if fence is not None:
+            if match and match.group(2)[0] == fence[0] and len(match.group(2)) >= len(fence) \
+                    and not line.strip()[len(match.group(2)):]:
+                fence = None
+                if fence_at_top:  # a top-level code block is finished with its closing fence
+                    return newline + 1
+        elif not line.strip():
+            blank_after = has_content
+        elif match:
+            if has_content and not match.group(1) and not in_list:
+                return pos  # a fence right after a paragraph line starts a new block
+            fence, fence_at_top = match.group(2), not has_content and not match.group(1)
+            has_content = True
+        else:
+            in_list = in_list or (not has_content and bool(_ITEM.match(line)))
+            has_content = True
         if newline < 0:
             return None
-        line = text[pos:newline]
-        match = _FENCE.match(line)
-        if fence is None and match:
-            if has_content:  # a fence right after a paragraph line starts a new block
-                return pos
-            fence = match.group(1)
-        elif fence is not None and match and match.group(1)[0] == fence[0] \
-                and len(match.group(1)) >= len(fence) and not line.strip()[len(match.group(1)):]:
-            return newline + 1  # the fence closed: the code block is finished
-        elif fence is None and not line.strip():
-            if has_content:
-                return newline + 1
-        else:
-            has_content = True
         pos = newline + 1
 
 
-def _open_fence(partial: str) -> str | None:
-    """The fence that is still open at the end of the text, if any."""
+def _continues(line: str, *, complete: bool, in_list: bool) -> bool | None:
+    """Whether the first line after a blank one belongs to the block before (None: too early)."""
+    if line[0] in " \t":
+        return True  # indented: a list item's next paragraph or code, or more code
+    if not in_list:
+        return False
+    if _ITEM.match(line):
+        return True  # the next item of a loose list
+    maybe_item = re.fullmatch(r"\d{1,9}[.)]?|[*+-]", line) is not None
+    return None if maybe_item and not complete else False
+
+
+def open_fence(partial: str) -> str | None:
+    """The fence that is still open at the end of the text, if any (at any indentation)."""
     fence: str | None = None
     for line in partial.split("\n"):
         match = _FENCE.match(line)
-        if match and fence is None:
-            fence = match.group(1)
-        elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+        if not match:
+            continue
+        marker = match.group(2)
+        if fence is None:
+            fence = marker
+        elif marker[0] == fence[0] and len(marker) >= len(fence) and not line.strip()[len(marker):]:
             fence = None
     return fence
 
@@ -79,6 +111,7 @@ def _unclosed_markers(partial: str) -> list[str]:
     if text.count("`") % 2:
         return ["`"]
     text = _LIST_MARKER.sub("", text)  # "* item" is a bullet, not emphasis
+    text = _LONE_STARS.sub(r"\1", text)  # "2 * 3": a star between spaces opens and closes nothing
     open_markers = []
     if text.count("**") % 2:
         open_markers.append("**")
@@ -90,8 +123,9 @@ def _unclosed_markers(partial: str) -> list[str]:
 
 
 _LIST_MARKER = re.compile(r"(?m)^\s*[*+-]\s")
+_LONE_STARS = re.compile(r"(^|\s)\*+(?=\s|$)")
 _BARE_LIST_MARKER = re.compile(r"(?:^|\n)\s*([*+-]|\d+[.)])$")
-_TRAILING_MARKER = re.compile(r"(\*\*|\*|_|`)$")
+_JUST_OPENED = re.compile(r"(?:^|\s)(\*\*|\*|_|`)$")
 
 
 def displayable(partial: str, *, cursor: str = CURSOR) -> str:
@@ -100,16 +134,11 @@ def displayable(partial: str, *, cursor: str = CURSOR) -> str:
     An open code fence is closed after the cursor; an unclosed code span or emphasis is closed;
     a marker that was just opened ("text **") is held back until its first letter arrives.
     """
-    fence = _open_fence(partial)
+    fence = open_fence(partial)
     if fence is not None:
         return f"{partial}{cursor}\n{fence}"
     if bare := _BARE_LIST_MARKER.search(partial):  # "-" before its space: not yet a bullet
         return displayable(partial[: bare.start(1)], cursor=cursor)
-    markers = _unclosed_markers(partial)
-    if not markers:
-        return partial + cursor
-    just_opened = _TRAILING_MARKER.search(partial)
-    if just_opened and just_opened.group(1) == markers[-1]:
-        held = partial[: just_opened.start()]
-        return displayable(held, cursor=cursor)
-    return partial + cursor + "".join(reversed(markers))
+    if just_opened := _JUST_OPENED.search(partial):  # "text **": wait for the first letter
+        return displayable(partial[: just_opened.start(1)], cursor=cursor)
+    return partial + cursor + "".join(reversed(_unclosed_markers(partial)))
