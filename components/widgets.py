@@ -7,7 +7,7 @@ from langchain_core.language_models import BaseChatModel
 
 from components.catalog import ROOT
 from components.config import ProviderSettings
-from components.models.errors import ConfigError, outcome_message
+from components.models.errors import ConfigError, NotAllowed, outcome_message
 from components.models.providers import build_chat_model
 from components.streaming.result import StreamResult
 from components.streaming.units import rate, seconds
@@ -18,6 +18,9 @@ def chat_model_or_explain(settings: ProviderSettings, *, streaming: bool,
     """The configured model, or None after telling the user in plain words what to fix."""
     try:
         return build_chat_model(settings, streaming=streaming, answer_tokens=answer_tokens)
+    except NotAllowed as error:  # nothing to fix: a choice the owner's key does not cover
+        st.warning(f"**Not with this app's key.** {error}", icon=":material/key:")
+        return None
     except ConfigError as error:
         st.error(f"**The model settings need a fix.** {error}", icon=":material/build:")
         return None

@@ -20,6 +20,7 @@ from components.lessons.callback_handlers import (
     timeline_frame,
 )
 from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
+from components.models.providers import recovery_for
 from components.page_url import UrlSettings
 from components.rendering.render import draw_until_done, start_drawing
 from components.rendering.sinks import BlockSink, TeeSink, TransformedSink
@@ -134,7 +135,7 @@ with middleware_tab:
         if model:
             transform = TRANSFORMS[kind]()
             clean = TransformedSink(BlockSink(clean_box), transform)
-            run = StreamRun(model, prompt, label=settings.label).start()
+            run = StreamRun(model, prompt, label=settings.label, recovery=recovery_for(settings)).start()
             draw_until_done([start_drawing(run, TeeSink(BlockSink(raw_box), clean))])
             st.session_state["callbacks.middleware"] = {"raw": run.result.text, "clean": clean.text,
                                                          "max_held": transform.max_held,

@@ -10,6 +10,7 @@ from components.lessons.live_typing import (
     when_not_to_stream,
 )
 from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT, prompt_problem
+from components.models.providers import recovery_for
 from components.page_url import UrlSettings
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
@@ -53,7 +54,7 @@ if clicked:
     elif blocking_model:
         blocked_slot = left_box.empty()
         race = SideBySide(
-            StreamRun(streaming_model, prompt, label=settings.label),
+            StreamRun(streaming_model, prompt, label=settings.label, recovery=recovery_for(settings)),
             StreamRun(blocking_model, prompt, mode="invoke", ui_tokens=False,
                       label=settings.label),
             show_wait=lambda s: blocked_slot.markdown(

@@ -15,6 +15,7 @@ from components.lessons.throttling import (
     verdict,
 )
 from components.models.prompts import LONG_PROMPT
+from components.models.providers import recovery_for
 from components.page_url import UrlSettings
 from components.rendering.render import draw_until_done, start_drawing
 from components.rendering.strategies import STRATEGIES
@@ -71,7 +72,8 @@ if clicked:
         for place, key in zip(columns, chosen, strict=True):
             box, counter = column(place, key)
             counters.append(counter)
-            run = StreamRun(model, LONG_PROMPT, label=settings.label).start()
+            run = StreamRun(model, LONG_PROMPT, label=settings.label,
+                            recovery=recovery_for(settings)).start()
             runs.append(start_drawing(run, STRATEGIES[key].sink(box), STRATEGIES[key].policy))
 
         def show_counters() -> None:

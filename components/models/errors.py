@@ -13,6 +13,10 @@ class ConfigError(ValueError):
     """The settings cannot work (no key, a malformed URL): say so before any request is made."""
 
 
+class NotAllowed(ConfigError):
+    """The settings would work, but not with the app owner's key (a model the owner did not allow)."""
+
+
 def explain_error(error: BaseException, *, base_url: str = "") -> str:
     """One or two sentences a stakeholder understands, with what to do next."""
     where = base_url or "the provider"

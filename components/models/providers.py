@@ -8,7 +8,7 @@ import openai
 from langchain_core.language_models import BaseChatModel
 
 from components.config import ProviderSettings
-from components.models.errors import ConfigError
+from components.models.errors import ConfigError, NotAllowed
 from components.models.simulated_model import SimulatedChatModel
 from components.models.spending import MeteredChatModel, meter_for
 from components.streaming.clock import REAL_CLOCK, Clock
@@ -43,7 +43,7 @@ def build_chat_model(settings: ProviderSettings, *, streaming: bool = True,
         )
     if settings.provider == "openai":
         if refusal := settings.model_refusal():
-            raise ConfigError(refusal)
+            raise NotAllowed(refusal)
         model = _build_openai(settings, streaming=streaming)
         if settings.uses_owner_key:  # the owner pays: every request is counted and limited
             return MeteredChatModel(inner=model, meter=meter_for(settings.limits),

@@ -100,7 +100,7 @@ def test_a_model_not_allowed_is_a_message_and_no_request(owner) -> None:
     a, _ = owner
     a.script.models = ("fake-model", "some-other-model")  # the server would answer: the app must not ask
     at = run_both(open_page(LIVE_TYPING, **{"lab.model": "some-other-model"}))
-    message = " ".join(e.value for e in at.error)
+    message = " ".join(e.value for e in [*at.error, *at.warning])
     assert "`fake-model`" in message and "your own API key" in message, message
     assert not a.records
     assert "live_typing.last" not in at.session_state
@@ -115,7 +115,7 @@ def test_an_allow_list_lets_the_owner_allow_other_models(owner, monkeypatch) -> 
     assert a.records and {r.payload["model"] for r in a.records} == {"other-model"}
     assert at.session_state["live_typing.last"]["streamed"].text == ANSWER
     refused = run_both(open_page(LIVE_TYPING, **{"lab.model": "some-other-model"}))
-    message = " ".join(e.value for e in refused.error)
+    message = " ".join(e.value for e in [*refused.error, *refused.warning])
     assert "`fake-model`" in message and "`other-model`" in message, message
     assert {r.payload["model"] for r in a.records} == {"other-model"}
 
