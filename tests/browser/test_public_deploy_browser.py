@@ -3,20 +3,14 @@ tabs of one chat sending at once, and what a stranger sees when a limit or the s
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import redis
 
 from tests.browser.chat_page import MESSAGES, RUNNING, answer_text, send, wait_for_chat_id
 from tests.support.browser import ARTIFACTS, AppServer, free_port, streamlit_app
 from tests.support.openai_server import DEFAULT_TOKENS, FakeOpenAIServer
-from tests.support.redis_server import require_redis_server
+from tests.support.redis_server import kill_when_streamed, start_redis
 
 OWNER_KEY = "owner-test-key-not-real"
 VISITOR_KEY = "visitor-test-key-not-real"
@@ -199,37 +193,8 @@ def test_screenshot_the_request_limit(context, owner_app, servers) -> None:
     assert "second question" in page.locator(MESSAGES).nth(2).inner_text()  # the prompt is kept
 
 
-def start_redis(port: int) -> subprocess.Popen:
-    process = subprocess.Popen([require_redis_server(), "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return process
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("redis-server did not start")
-        time.sleep(0.05)
 
 
-def kill_when_streamed(process: subprocess.Popen, port: int, events: int) -> threading.Thread:
-    """Terminate redis-server once the reply's stream holds `events` events: mid-reply."""
-
-    def watch() -> None:
-        client, deadline = redis.Redis(port=port), time.monotonic() + 20
-        with contextlib.suppress(redis.RedisError):
-            while time.monotonic() < deadline:
-                keys = client.keys("streaming-lab:reply:*:events")
-                if keys and sum(client.xlen(k) for k in keys) >= events:
-                    break
-                time.sleep(0.02)
-        process.terminate()
-        process.wait(timeout=10)
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
 
 
 def test_screenshot_redis_going_away_mid_reply(context) -> None:

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
-from tests.support.apptest import app
+from tests.support.apptest import app, say, shown
 
 
 @pytest.fixture
@@ -19,17 +19,8 @@ def chat(monkeypatch: pytest.MonkeyPatch, tmp_path) -> AppTest:
     return at
 
 
-def say(at: AppTest, text: str) -> AppTest:
-    at.chat_input[0].set_value(text).run()
-    assert not at.exception
-    return at
 
 
-def shown(at: AppTest) -> list[tuple[str, str]]:
-    """The chat as a plain rerun draws it from the store: (role, text) per message."""
-    at.run()
-    assert not at.exception
-    return [(m.name, m.markdown[0].value) for m in at.chat_message]
 
 
 def reply_captions(at: AppTest) -> list[str]:

@@ -3,10 +3,6 @@ a store that goes away. Each test fails if the protection it names is removed.""
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
 
@@ -14,10 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
-from tests.support.apptest import open_page
+from tests.support.apptest import open_page, say, shown
 from tests.support.browser import free_port
 from tests.support.openai_server import DEFAULT_TOKENS, FakeOpenAIServer
-from tests.support.redis_server import require_redis_server
+from tests.support.redis_server import kill_when_streamed, start_redis, stop_redis
 
 OWNER_KEY = "owner-test-key-not-real"
 ANSWER = "".join(DEFAULT_TOKENS)
@@ -58,17 +54,8 @@ def run_both(at: AppTest) -> AppTest:
     return at
 
 
-def say(at: AppTest, text: str) -> AppTest:
-    at.chat_input[0].set_value(text).run()
-    assert not at.exception
-    return at
 
 
-def shown(at: AppTest) -> list[tuple[str, str]]:
-    """The chat as a plain rerun draws it: (role, first markdown) per message."""
-    at.run()
-    assert not at.exception
-    return [(m.name, m.markdown[0].value) for m in at.chat_message]
 
 
 def errors_in(at: AppTest, index: int) -> str:
@@ -176,46 +163,10 @@ def test_a_web_page_answer_is_explained_once_without_a_cursor(openai_server, mon
 
 
 # --- 6. Redis goes away mid-reply, and comes back ---------------------------------------------------
-def start_redis(port: int) -> subprocess.Popen:
-    """redis-server as tests/support/redis_server.py starts it, on a port the test chooses (so it
-    can be killed and started again on the same port)."""
-    process = subprocess.Popen([require_redis_server(), "--port", str(port), "--bind", "127.0.0.1",
-                                "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-            return process
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail("redis-server did not start")
-        time.sleep(0.05)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        process.wait(timeout=10)
 
 
-def kill_when_streamed(process: subprocess.Popen, port: int, events: int) -> threading.Thread:
-    """Terminate redis-server once the reply's stream in it holds `events` events (about
-    events / 20 s into the reply): mid-reply whatever the machine's speed."""
-    import redis
-
-    def watch() -> None:
-        client, deadline = redis.Redis(port=port), time.monotonic() + 20
-        with contextlib.suppress(redis.RedisError):
-            while time.monotonic() < deadline:
-                keys = client.keys("streaming-lab:reply:*:events")
-                if keys and sum(client.xlen(k) for k in keys) >= events:
-                    break
-                time.sleep(0.02)
-        stop(process)
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
 
 
 def test_redis_down_mid_reply_keeps_the_text_and_recovers(monkeypatch, tmp_path) -> None:
@@ -253,4 +204,4 @@ def test_redis_down_mid_reply_keeps_the_text_and_recovers(monkeypatch, tmp_path)
         assert not kept.endswith("▌"), kept
     finally:
         for process in processes:
-            stop(process)
+            stop_redis(process)

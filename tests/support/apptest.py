@@ -34,3 +34,17 @@ def assert_shows_its_code(at: AppTest, name: str) -> None:
     script = (ROOT / "examples" / f"{name}.py").read_text(encoding="utf-8")
     assert section.code[0].value.strip() == script.strip()
     assert f"streamlit run examples/{name}.py" in section.caption[0].value
+
+
+def say(at: AppTest, text: str) -> AppTest:
+    """Send a chat message and wait for the run (and the reply it follows) to end."""
+    at.chat_input[0].set_value(text).run()
+    assert not at.exception
+    return at
+
+
+def shown(at: AppTest) -> list[tuple[str, str]]:
+    """The chat as a plain rerun draws it from the store: (role, text) per message."""
+    at.run()
+    assert not at.exception
+    return [(m.name, m.markdown[0].value) for m in at.chat_message]
