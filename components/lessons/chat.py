@@ -104,11 +104,18 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
                        help="Stops this reply: the model's stream is closed, the text so far is kept.")
         reader = StoredReply(store, chat_id, reply_key)
 
+        said = ""
+
         def show_status() -> None:
-            if reader.result.status and not reader.result.text:
-                status.caption(f":material/hourglass_top: {reader.result.status}")
-            else:
-                status.empty()
+            """Send the status line only when it changes: no update for nothing, four times a second."""
+            nonlocal said
+            wanted = reader.result.status if not reader.result.text else ""
+            if wanted != said:
+                said = wanted
+                if wanted:
+                    status.caption(f":material/hourglass_top: {wanted}")
+                else:
+                    status.empty()
 
         sink = BlockSink(box)
         try:

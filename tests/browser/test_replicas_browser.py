@@ -11,6 +11,7 @@ import redis
 
 from tests.browser.chat_page import (
     MESSAGES,
+    RUNNING,
     answer_text,
     finished_reply,
     send,
@@ -38,6 +39,8 @@ def reply_started_on(page, url: str, question: str, chars: int) -> str:
 
 def test_a_reply_started_on_one_replica_resumes_on_the_other(page, replicas) -> None:
     first, second = replicas
+    page.goto(f"{second}/chat")  # a replica's first page load compiles the app: not timed below
+    page.locator('[data-testid="stChatInputTextArea"]').wait_for()
     chat = reply_started_on(page, first, "Why should a chat app stream its answers?", 100)
     page.goto(f"{second}/chat?chat={chat}")  # the reload lands on the other replica
     page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
@@ -57,7 +60,8 @@ def test_stop_on_one_replica_stops_the_worker_on_the_other(page, replicas) -> No
     reply = page.locator(MESSAGES).nth(1)
     reply.get_by_role("button", name="Stop").click()
     reply.get_by_text("stopped", exact=True).wait_for(timeout=10_000)
-    stopped = answer_text(reply.inner_text())
+    page.locator(RUNNING).wait_for(state="detached", timeout=10_000)  # the rerun has drawn it all
+    stopped = answer_text(page.locator(MESSAGES).nth(1).inner_text())
     time.sleep(1.0)
     page.goto(f"{first}/chat?chat={chat}")
     page.locator(MESSAGES).nth(1).get_by_text("stopped", exact=True).wait_for()

@@ -29,8 +29,9 @@ def test_a_bookmark_opened_first_on_a_fresh_server_sets_the_page(page) -> None:
 
         page.get_by_role("combobox", name="Fault").click()
         page.get_by_role("option", name="Slow first token").click()  # the URL follows the widget
-        page.wait_for_function("location.search.includes('fault=slow_first')")
-        assert query(page) == {"fault": ["slow_first"], "recovery": ["retry"]}  # after is hidden now
+        page.wait_for_function("location.search.includes('fault=slow_first')"
+                               " && !location.search.includes('after=')")  # after is hidden now
+        assert query(page) == {"fault": ["slow_first"], "recovery": ["retry"]}
 
 
 def test_a_bookmark_opens_the_tab_it_names(page, app_url) -> None:
