@@ -28,7 +28,7 @@ def test_a_click_mid_reply_does_not_end_it(page, browser, app_url) -> None:
     reply = page.locator(MESSAGES).nth(1)
     reply.get_by_text("Streaming sends the answer").wait_for()
     page.locator('[data-testid="stCheckbox"]').get_by_text("Where replies live").click()  # reruns
-    page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
+    page.get_by_text("Re-attached to the reply being written").wait_for(timeout=20_000)
     assert "Stop" in reply.inner_text()  # still streaming after the rerun
     text = finished_reply(page)
     page.screenshot(path=str(ARTIFACTS / "chat_click_mid_reply.png"), full_page=True)
@@ -46,7 +46,7 @@ def test_a_reload_mid_reply_resumes_the_same_reply(page, browser, app_url) -> No
     assert len(wait_for_chat_id(page)) == 32
     before = len(answer_text(reply.inner_text()))
     page.reload()
-    page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
+    page.get_by_text("Re-attached to the reply being written").wait_for(timeout=20_000)
     assert page.url == url  # the same chat
     assert page.locator(MESSAGES).nth(0).inner_text() == question
     caught_up = len(answer_text(page.locator(MESSAGES).nth(1).inner_text()))
@@ -128,7 +128,7 @@ def test_a_dropped_connection_mid_reply_reconnects_to_the_same_reply(page, brows
         wait_for_length(reply, 60)
         assert reply.get_by_role("button", name="Stop").count()  # still streaming
         proxy.cut(refuse_for=1.5)
-        page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
+        page.get_by_text("Re-attached to the reply being written").wait_for(timeout=20_000)
         text = finished_reply(page)
         page.screenshot(path=str(ARTIFACTS / "chat_reconnected.png"), full_page=True)
         assert sockets[0].is_closed() and len(sockets) >= 2, "the connection never dropped"
