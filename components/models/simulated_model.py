@@ -137,6 +137,8 @@ class SimulatedChatModel(BaseChatModel):
     of a sentence (a few tokens short of N)."""
     variant: int = 0
     """0: the answer; N > 0: the N-th rewording of it (a regenerated reply differs, reproducibly)."""
+    text: str = ""
+    """A fixed answer whatever the prompt (benchmarks, hostile-output tests); empty: as above."""
     streaming: bool = False
     """Like `ChatOpenAI.streaming`: `invoke()` streams through callbacks when True."""
     clock: Any = Field(default=REAL_CLOCK, exclude=True)
@@ -156,6 +158,7 @@ class SimulatedChatModel(BaseChatModel):
             "jitter": self.jitter,
             "answer_tokens": self.answer_tokens,
             "variant": self.variant,
+            "text": hashlib.sha256(self.text.encode()).hexdigest()[:16] if self.text else "",
         }
 
     def plan(self, messages: Sequence[BaseMessage]) -> AnswerPlan:
@@ -169,7 +172,9 @@ class SimulatedChatModel(BaseChatModel):
         if partial is not None:
             humans = humans[:-1]  # the instruction is not the question
         prompt = _message_text(humans[-1]) if humans else ""
-        if self.answer_tokens > 0:
+        if self.text:
+            tokens = tokenize(self.text)
+        elif self.answer_tokens > 0:
             tokens = whole_sentences(tokenize(long_answer(self.answer_tokens * 8)), self.answer_tokens)
         else:
             tokens = tokenize(reworded(pick_answer(prompt).text, self.variant))

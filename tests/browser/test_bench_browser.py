@@ -24,3 +24,15 @@ def test_load_bench_drives_two_browser_pages(browser) -> None:
                                            "strategy=blocks_budget&tokens=40&rate=400", 2, 60)
     assert len(sessions) == 2 and all(s.done and s.ttft and s.bytes for s in sessions)
     assert cpu > 0
+
+
+def test_smoothness_bench_stamps_what_reaches_the_eye(browser) -> None:
+    from bench import smoothness
+
+    with streamlit_app() as server:
+        whole = smoothness.measure(browser, server.url, server.pid, "write_stream", "prose", 60)
+        typed = smoothness.measure(browser, server.url, server.pid, "blocks_budget", "prose", 60)
+    assert whole.answer_bytes == typed.answer_bytes > 1000
+    assert len(whole.stamps_ms) > 20 and len(typed.stamps_ms) > 20  # text changes, as seen
+    assert whole.first_answer_ms is not None and typed.last_answer_ms is not None
+    assert whole.ws_bytes > 10 * typed.ws_bytes and typed.browser_cpu_s > 0
