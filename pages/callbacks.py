@@ -23,12 +23,13 @@ from components.models.prompts import CALLBACKS_PROMPT, SAMPLE_PROMPT
 from components.models.providers import recovery_for
 from components.page_url import UrlSettings
 from components.rendering.render import draw_until_done, start_drawing
-from components.rendering.sinks import BlockSink, TeeSink, TransformedSink
+from components.rendering.sinks import TeeSink, TransformedSink
 from components.rendering.transforms import TRANSFORM_LABELS, TRANSFORMS
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
 from components.streaming.units import seconds
+from components.typing_view import default_sink, show_text
 from components.widgets import chat_model_or_explain, show_code, show_outcome
 
 ensure_app_shell()
@@ -57,7 +58,7 @@ with pitfall_tab:
         if model:
             run = StreamRun(model, CALLBACKS_PROMPT, mode="invoke", ui_tokens=attach,
                             label=settings.label).start()
-            draw_until_done([start_drawing(run, BlockSink(box))])
+            draw_until_done([start_drawing(run, default_sink(box))])
             st.session_state[f"callbacks.pitfall.{attach}"] = run.result
             show_outcome(run.result, settings)
     results = {on: st.session_state.get(f"callbacks.pitfall.{on}") for on in (False, True)}
@@ -105,13 +106,13 @@ with layers_tab:
                             handlers=[h for h in layers.values() if h], label=settings.label).start()
             if not use_ui:
                 layered_box.caption("No UI handler: the text arrives at the end.")
-            draw_until_done([start_drawing(run, BlockSink(layered_box))],
+            draw_until_done([start_drawing(run, default_sink(layered_box))],
                             on_progress=lambda: show_layers(layers))
             show_layers(layers, done=True)
             st.session_state["callbacks.layers"] = {**layers, "result": run.result}
             show_outcome(run.result, settings)
     elif last_layers := st.session_state.get("callbacks.layers"):
-        layered_box.markdown(last_layers["result"].text)
+        show_text(layered_box, last_layers["result"].text)
         show_layers(last_layers, done=True)
 
 with middleware_tab:
@@ -134,9 +135,9 @@ with middleware_tab:
         model = chat_model_or_explain(settings, streaming=True)
         if model:
             transform = TRANSFORMS[kind]()
-            clean = TransformedSink(BlockSink(clean_box), transform)
+            clean = TransformedSink(default_sink(clean_box), transform)
             run = StreamRun(model, prompt, label=settings.label, recovery=recovery_for(settings)).start()
-            draw_until_done([start_drawing(run, TeeSink(BlockSink(raw_box), clean))])
+            draw_until_done([start_drawing(run, TeeSink(default_sink(raw_box), clean))])
             st.session_state["callbacks.middleware"] = {"raw": run.result.text, "clean": clean.text,
                                                          "max_held": transform.max_held,
                                                          "counts": transform.counts}

@@ -18,13 +18,13 @@ from components.models.faults import FAULT_LABELS, Fault, FaultyChatModel
 from components.models.prompts import prompt_problem
 from components.page_url import UrlSettings
 from components.rendering.render import draw_until_done, start_drawing
-from components.rendering.sinks import BlockSink
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.recovery import DEFAULT_RECOVERY, RECOVERIES
 from components.streaming.result import StreamResult
 from components.streaming.run import StreamRun
 from components.streaming.units import seconds
+from components.typing_view import default_sink, show_text
 from components.widgets import chat_model_or_explain, show_code
 
 ensure_app_shell()
@@ -108,7 +108,7 @@ if clicked or retry:
             if attempts := so_far().attempts:
                 log_slot.dataframe(attempts_frame(attempts), hide_index=True)
 
-        draw_until_done([start_drawing(run, BlockSink(answer_box))], on_progress=show_progress)
+        draw_until_done([start_drawing(run, default_sink(answer_box))], on_progress=show_progress)
         label, state = status_line(so_far(), running=False)
         status.update(label=label, state=state, expanded=False)
         last = {"result": so_far(), "recovery": run.recovery, "fault": model.fault}
@@ -117,7 +117,7 @@ elif last:
     label, state = status_line(last["result"], running=False)
     with status_slot.status(label, state=state, expanded=False):
         st.dataframe(attempts_frame(last["result"].attempts), hide_index=True)
-    answer_box.markdown(last["result"].text)
+    show_text(answer_box, last["result"].text)
 else:
     answer_box.caption("The answer will stream here; the fault hits it on the way.")
 

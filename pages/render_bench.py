@@ -14,6 +14,7 @@ from components.rendering.render import draw_until_done, start_drawing
 from components.rendering.strategies import STRATEGIES
 from components.shell import ensure_app_shell
 from components.streaming.run import StreamRun
+from components.typing_view import TypingScreen
 from components.url_params import Choice, Number, read
 
 ensure_app_shell()
@@ -40,7 +41,7 @@ if key != "baseline":  # baseline: the page without an answer, which every measu
         reply.write_stream(run)
     else:
         strategy = STRATEGIES[key]
-        drawn = start_drawing(run, strategy.sink(reply), strategy.policy)
+        drawn = start_drawing(run, strategy.sink(TypingScreen(reply)), strategy.policy)
         draw_until_done([drawn])
         sent_per_second = str(max_in_one_second(drawn.buffer.update_times))
     shown, answer_bytes = len(run.result.text), len(run.result.text.encode())

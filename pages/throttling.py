@@ -22,6 +22,7 @@ from components.rendering.strategies import STRATEGIES
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
+from components.typing_view import TypingScreen, show_text
 from components.widgets import chat_model_or_explain, show_code, show_outcome
 
 ensure_app_shell()
@@ -74,7 +75,8 @@ if clicked:
             counters.append(counter)
             run = StreamRun(model, LONG_PROMPT, label=settings.label,
                             recovery=recovery_for(settings)).start()
-            runs.append(start_drawing(run, STRATEGIES[key].sink(box), STRATEGIES[key].policy))
+            sink = STRATEGIES[key].sink(TypingScreen(box))
+            runs.append(start_drawing(run, sink, STRATEGIES[key].policy))
 
         def show_counters() -> None:
             for slot, r in zip(counters, runs, strict=True):
@@ -91,7 +93,7 @@ if clicked:
 elif last:
     for place, outcome in zip(columns, last, strict=False):
         box, counter = column(place, outcome.key)
-        box.markdown(outcome.text)
+        show_text(box, outcome.text)
         counter.markdown(counters_line(outcome.tokens, outcome.stats))
 
 if last:

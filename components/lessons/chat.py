@@ -3,6 +3,7 @@ read back from the stream store; the decisions are components/chat/session.py's.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Callable
 
@@ -22,8 +23,9 @@ from components.chat.stream_store import (
 from components.config import StoreConfig
 from components.rendering.markdown_blocks import CURSOR, displayable
 from components.rendering.render import draw_until_done, start_drawing
-from components.rendering.sinks import BlockSink, LazyTarget, Target
+from components.rendering.sinks import LazyTarget, Target
 from components.streaming.clock import REAL_CLOCK, Clock
+from components.typing_view import default_sink, show_text
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,7 +38,7 @@ def show_turn(turn: Turn) -> None:
     with st.chat_message(turn.role):
         # a reply cut short may end inside **bold** or a code fence: close them for display
         body = turn.content if turn.complete else displayable(turn.content, cursor="")
-        st.markdown(body or "_(no text arrived)_")
+        show_text(st.container(), body or "_(no text arrived)_", name="reply")
         if turn.role == "assistant":
             st.caption(turn.caption())
             if turn.error:
@@ -85,7 +87,7 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
                  on_catch_up: Callable[[int, float], None] | None = None,
                  clock: Clock = REAL_CLOCK) -> Turn | None:
     """Draw the reply being written from the store: what exists at once, then live, through the
-    same block renderer as every page. A rerun or reload just reads it again from the start;
+    same renderer as every page (the typing view). A rerun or reload just reads it again from the start;
     Stop asks the worker to close the model's stream. Returns the finished turn.
 
     `since`: when this script run began (`clock.now()`), for the catch-up time it reports.
@@ -117,10 +119,11 @@ def follow_reply(store: StreamStore, chat_id: str, reply_key: str, *, since: flo
                 else:
                     status.empty()
 
-        sink = BlockSink(box)
+        view = hashlib.sha256(stream_id(chat_id, reply_key).encode()).hexdigest()[:12]
+        sink = default_sink(box, view=view)  # the typing view, like every page
         try:
             caught_up = reader.catch_up()
-            drawing = start_drawing(reader, sink)  # the caught-up text in one update
+            drawing = start_drawing(reader, sink)  # the caught-up text in one update, shown at once
             if on_catch_up is not None and caught_up:
                 on_catch_up(caught_up, clock.now() - since)
             draw_until_done([drawing], on_progress=show_status)

@@ -124,8 +124,8 @@ def _unclosed_markers(partial: str) -> list[str]:
 
 _LIST_MARKER = re.compile(r"(?m)^\s*[*+-]\s")
 _LONE_STARS = re.compile(r"(^|\s)\*+(?=\s|$)")
-_BARE_LIST_MARKER = re.compile(r"(?:^|\n)\s*([*+-]|\d+[.)])$")
-_JUST_OPENED = re.compile(r"(?:^|\s)(\*\*|\*|_|`)$")
+_BARE_LIST_MARKER = re.compile(r"(?:^|\n)\s*([*+-]|\d+[.)])\Z")
+_JUST_OPENED = re.compile(r"(?:^|\s)(\*\*|\*|_|`)\Z")
 
 
 def displayable(partial: str, *, cursor: str = CURSOR) -> str:

@@ -10,14 +10,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from components.rendering.flush_policies import FlushPolicy, ThrottledBuffer, UpdateCost, WithinBudget
-from components.rendering.sinks import RenderStats
+from components.rendering.flush_policies import FlushPolicy, ThrottledBuffer
+from components.rendering.sinks import Sink
+from components.rendering.typing_sink import AppendPaced
 from components.streaming.clock import POLL_INTERVAL_S, Clock
 from components.streaming.events import Replace, ScreenChange
 from components.streaming.result import StreamResult
 
-DEFAULT_POLICY: FlushPolicy = WithinBudget()
-"""The app's default: updates while the bytes sent stay ≤ 2.5× the answer, at most 60 a second."""
+DEFAULT_POLICY: FlushPolicy = AppendPaced()
+"""The app's default, for the typing view: the first words at once, then an append every 250 ms."""
 MULTI_RUN_TICK_S = 0.005
 """With several runs on screen none can block the others: each is looked at this often."""
 
@@ -35,21 +36,6 @@ class ReplySource(Protocol):
     def poll_updates(self, timeout: float = 0.0) -> list[ScreenChange]: ...
 
     def abandon(self) -> None: ...
-
-
-class Sink(Protocol):
-    """Where flushed text goes: see components/rendering/sinks.py."""
-
-    text: str
-    stats: RenderStats
-
-    def write(self, delta: str) -> None: ...
-
-    def finish(self, rest: str = "", *, complete: bool = True) -> None: ...
-
-    def replace(self, text: str) -> None: ...
-
-    def update_cost(self, pending: str) -> UpdateCost: ...
 
 
 @dataclass
@@ -92,7 +78,7 @@ class Drawing:
 def start_drawing(run: ReplySource, sink: Sink, policy: FlushPolicy = DEFAULT_POLICY) -> Drawing:
     """Pair a started run with a sink through a policy (the buffer shares the run's clock)."""
     if run.on_screen:
-        sink.write(run.on_screen)  # a retry, or a reply caught up from its store, in one update
+        sink.replace(run.on_screen)  # a retry, or a reply caught up from its store: one update, at once
     return Drawing(run, sink, ThrottledBuffer(policy, run.clock, costs=sink))
 
 

@@ -29,6 +29,21 @@ class Target(Protocol):
     def container(self) -> Target: ...
 
 
+class Sink(Protocol):
+    """Where flushed text goes, and what the next update would cost (for pricing policies)."""
+
+    text: str
+    stats: RenderStats
+
+    def write(self, delta: str) -> None: ...
+
+    def finish(self, rest: str = "", *, complete: bool = True) -> None: ...
+
+    def replace(self, text: str) -> None: ...
+
+    def update_cost(self, pending: str) -> UpdateCost: ...
+
+
 @dataclass
 class RenderStats:
     """What the screen was sent: updates, characters, and the longest wait between updates."""
@@ -143,7 +158,8 @@ class BlockSink:
         """Recovery replaced the answer: blank every element drawn so far, then draw the new text."""
         for element in self._drawn:
             element.markdown("")
-        self.stats.record(0, len(self._drawn))
+        if self._drawn:
+            self.stats.record(0, len(self._drawn))
         self._drawn, self._live, self._splitter, self.text = [], None, BlockSplitter(), ""
         self.write(text)
 
@@ -181,7 +197,7 @@ class NullTarget:
 class TransformedSink:
     """A sink behind a stream transform (redaction, masking): it only ever sees final text."""
 
-    def __init__(self, inner: BlockSink | WholeTextSink, transform: StreamTransform) -> None:
+    def __init__(self, inner: Sink, transform: StreamTransform) -> None:
         self.inner, self.transform = inner, transform
         self.raw = ""
 
@@ -214,7 +230,7 @@ class TransformedSink:
 class TeeSink:
     """One run drawn into several sinks at once (raw and transformed side by side)."""
 
-    def __init__(self, *sinks: BlockSink | WholeTextSink | TransformedSink) -> None:
+    def __init__(self, *sinks: Sink) -> None:
         self.sinks = sinks
 
     @property

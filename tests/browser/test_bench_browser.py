@@ -31,7 +31,7 @@ def test_smoothness_bench_stamps_what_reaches_the_eye(browser) -> None:
 
     with streamlit_app() as server:
         whole = smoothness.measure(browser, server.url, server.pid, "write_stream", "prose", 60)
-        typed = smoothness.measure(browser, server.url, server.pid, "blocks_budget", "prose", 60)
+        typed = smoothness.measure(browser, server.url, server.pid, "typing", "prose", 60)
     assert whole.answer_bytes == typed.answer_bytes > 1000
     assert len(whole.stamps_ms) > 20 and len(typed.stamps_ms) > 20  # text changes, as seen
     assert whole.first_answer_ms is not None and typed.last_answer_ms is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from components.rendering.typing_sink import replay
+
 
 class RecordingTarget:
     """Each `empty()`/`container()` is a new element; `screen()` is what the user would now see."""
@@ -27,3 +29,24 @@ class RecordingTarget:
         for element in self.elements:
             shown += element.screen()
         return shown
+
+    def typing_view(self, view: str) -> RecordingFeed:
+        """A typing view: it shows what its appends add up to (typing_sink.replay)."""
+        feed = RecordingFeed(view)
+        self.elements.append(feed)
+        return feed
+
+
+class RecordingFeed(RecordingTarget):
+    """The appends sent to one typing view, in order."""
+
+    def __init__(self, view: str) -> None:
+        super().__init__()
+        self.view = view
+        self.payloads: list[str] = []
+
+    def append(self, payload: str) -> None:
+        self.payloads.append(payload)
+
+    def screen(self) -> list[str]:
+        return [replay(self.payloads)[0]] if self.payloads else []

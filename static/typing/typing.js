@@ -1,0 +1,240 @@
+// The typing view (components/typing_view.py): the server appends new text a few times a second as
+// hidden `st.text` elements in a feed container; this module reads them in order, reveals the text at
+// a steady pace (no character waits more than LAG_MS after it arrived), and renders markdown block by
+// block: finished blocks once, only the last one again. Model output is untrusted: markdown-it runs
+// with raw HTML off and rejects javascript: links, and DOMPurify sanitises whatever it produces.
+import markdownit from "./vendor/markdown-it-15.0.3.min.js";
+import DOMPurify from "./vendor/dompurify-3.5.0.js";
+
+export const LAG_MS = 280;   // a received character is on screen at most this long after it arrived
+const FRAME_MS = 30;         // at most ~33 repaints a second: smooth to the eye, cheap for the CPU
+const BUSY_SHARE = 0.25;     // a huge last block repaints less often: painting takes ≤ 1/4 of the time
+export const CURSOR = "\u258c";
+const DONE = 1, CUT_SHORT = 2, AT_ONCE = 3;  // payload flags, see components/rendering/typing_sink.py
+
+// What the copied markdown-container class does not cover (Streamlit draws these with their own
+// components): code blocks, inline code, table borders. Values follow the native elements' styles.
+const STYLE = `
+.typing-view pre { margin: 0 0 1rem; padding: 1rem 0 1rem 1rem; overflow-x: auto; white-space: pre;
+  font-size: 0.75rem; line-height: 1.6;
+  border-radius: var(--st-base-radius, 0.5rem); background: var(--st-secondary-background-color, #f8f8f7); }
+.typing-view pre code { font-family: var(--st-code-font, "Source Code Pro", monospace);
+  font-size: var(--st-code-font-size, 0.875rem); line-height: 1.6; padding: 0 1rem 0 0; background: none; }
+.typing-view :not(pre) > code { font-family: var(--st-code-font, "Source Code Pro", monospace);
+  font-size: 0.75em; padding: 0.2em 0.4em; border-radius: 0.25rem; white-space: pre-wrap;
+  color: var(--st-code-text-color, inherit); background: var(--st-secondary-background-color, #f8f8f7); }
+.typing-view table { border-collapse: collapse; margin: 0 0 1rem; }
+.typing-view th, .typing-view td { padding: 0.375rem 0.75rem;
+  border: 1px solid var(--st-border-color-light, rgba(49, 51, 63, 0.1)); }
+.typing-view > :last-child > :last-child, .typing-view > :last-child > :last-child > :last-child { margin-bottom: 0; }
+`;
+if (!document.getElementById("typing-view-style")) {
+  const style = document.createElement("style");
+  style.id = "typing-view-style";
+  style.textContent = STYLE;
+  document.head.append(style);
+}
+
+const md = markdownit({html: false, linkify: false, typographer: false, maxNesting: 100});
+for (const rule of ["fence", "code_block"]) {  // no trailing newline in code, as Streamlit draws it
+  const draw = md.renderer.rules[rule];
+  md.renderer.rules[rule] = (tokens, idx, ...rest) => {
+    tokens[idx].content = tokens[idx].content.replace(/\n$/, "");
+    return draw(tokens, idx, ...rest);
+  };
+}
+DOMPurify.addHook("afterSanitizeAttributes", (node) => {
+  if (node.tagName === "A" && node.getAttribute("href")) {
+    node.setAttribute("target", "_blank");
+    node.setAttribute("rel", "noopener noreferrer");
+  }
+});
+
+export function toHtml(markdown) {
+  return DOMPurify.sanitize(md.render(markdown), {USE_PROFILES: {html: true}, ADD_ATTR: ["target"]});
+}
+
+// ---- partial markdown made safe to render: a port of components/rendering/markdown_blocks.py ----
+const FENCE = /^\s*(`{3,}|~{3,})/;
+const BARE_LIST_MARKER = /(?:^|\n)\s*([*+-]|\d+[.)])$/;
+const JUST_OPENED = /(^|\s)(\*\*|\*|_|`)$/;
+const LIST_MARKER = /^\s*[*+-]\s/gm;
+const LONE_STARS = /(^|\s)\*+(?=\s|$)/g;
+
+function openFence(partial) {
+  let fence = null;
+  for (const line of partial.split("\n")) {
+    const match = FENCE.exec(line);
+    if (!match) continue;
+    const marker = match[1];
+    if (fence === null) fence = marker;
+    else if (marker[0] === fence[0] && marker.length >= fence.length && !line.trim().slice(marker.length)) fence = null;
+  }
+  return fence;
+}
+
+function unclosedMarkers(partial) {
+  let text = partial.replace(/`[^`\n]*`/g, "");
+  if ((text.match(/`/g) || []).length % 2) return ["`"];
+  text = text.replace(LIST_MARKER, "").replace(LONE_STARS, "$1");
+  const open = [];
+  if ((text.match(/\*\*/g) || []).length % 2) open.push("**");
+  if ((text.replaceAll("**", "").match(/\*/g) || []).length % 2) open.push("*");
+  if (/(^|\s)_[^_\s][^_]*$/.test(text)) open.push("_");
+  return open;
+}
+
+export function displayable(partial, cursor = CURSOR) {
+  const fence = openFence(partial);
+  if (fence !== null) return `${partial}${cursor}\n${fence}`;
+  const bare = BARE_LIST_MARKER.exec(partial);
+  if (bare) return displayable(partial.slice(0, bare.index + bare[0].length - bare[1].length), cursor);
+  const opened = JUST_OPENED.exec(partial);
+  if (opened) return displayable(partial.slice(0, partial.length - opened[2].length), cursor);
+  const markers = unclosedMarkers(partial);
+  return partial + cursor + markers.reverse().join("");
+}
+
+// ---- block boundaries: every top-level block but the last is finished ----
+function lastBlockStart(source) {
+  let line = -1;
+  for (const token of md.parse(source, {})) {
+    if (token.level === 0 && token.nesting !== -1 && token.map) line = token.map[0];
+  }
+  if (line <= 0) return 0;
+  let offset = 0;
+  for (let i = 0; i < line; i++) offset = source.indexOf("\n", offset) + 1;
+  return offset;
+}
+
+function fragment(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  return template.content;
+}
+
+// ---- one view per reply ----
+class View {
+  constructor(root, feedKey) {
+    this.root = root;
+    this.feedKey = feedKey;
+    this.el = document.createElement("div");
+    this.el.dataset.testid = "stTypingView";
+    this.blocks = document.createElement("div");
+    this.tail = document.createElement("div");
+    this.blocks.style.display = this.tail.style.display = "contents";
+    this.el.append(this.blocks, this.tail);
+    root.append(this.el);
+    this.styleLikeStreamlit();
+    this.received = "";
+    this.chunks = [];          // [start, end, arrival ms]: what each append added, and when
+    this.shown = 0;            // characters revealed
+    this.committed = 0;        // characters rendered into finished blocks
+    this.applied = 0;          // feed elements read
+    this.state = 0;            // 0 streaming, DONE, CUT_SHORT
+    this.lastPaint = -Infinity;
+    this.paintMs = 0;
+    this.stats = (globalThis.__typingStats ??= {maxLagMs: 0, paints: 0});
+    this.paint();
+    this.frame = requestAnimationFrame((now) => this.tick(now));
+  }
+
+  styleLikeStreamlit() {
+    // Reuse the classes of a native markdown container: the same fonts, margins and lists, themed.
+    const native = document.querySelector('[data-testid="stMarkdown"] [data-testid="stMarkdownContainer"]');
+    this.el.className = `typing-view ${native ? native.className : ""}`;
+  }
+
+  readFeed(now) {
+    const feed = document.querySelector(`.st-key-${this.feedKey}`);
+    if (!feed) return;
+    const items = feed.querySelectorAll('[data-testid="stText"]');
+    for (; this.applied < items.length; this.applied++) {
+      const [offset, text, flag] = JSON.parse(items[this.applied].textContent);
+      this.apply(offset, text, flag || 0, now);
+    }
+  }
+
+  apply(offset, text, flag, now) {
+    const start = Math.min(offset, this.received.length);
+    if (start < this.received.length) {  // recovery replaced the text: re-render from scratch
+      this.received = this.received.slice(0, start);
+      this.shown = Math.min(this.shown, start);
+      this.committed = 0;
+      this.blocks.replaceChildren();
+      this.chunks = [];
+    }
+    this.received += text;
+    this.chunks.push([start, this.received.length, now]);
+    if (flag === AT_ONCE) this.shown = this.received.length;
+    if (flag === DONE || flag === CUT_SHORT) this.state = flag;
+  }
+
+  target(now) {
+    if (this.state) return this.received.length;  // the stream ended or stopped: everything at once
+    let position = this.shown;
+    for (const [start, end, at] of this.chunks) {  // each append is revealed evenly over LAG_MS
+      const share = Math.min(Math.max((now - at) / LAG_MS, 0), 1);
+      position = Math.max(position, Math.round(start + (end - start) * share));
+    }
+    this.chunks = this.chunks.filter(([, end]) => end > position);
+    if (this.chunks.length) {
+      this.stats.maxLagMs = Math.max(this.stats.maxLagMs, now - this.chunks[0][2] - LAG_MS);
+    }
+    return position;
+  }
+
+  tick(now) {
+    this.frame = null;
+    this.readFeed(now);
+    if (now - this.lastPaint >= Math.max(FRAME_MS, this.paintMs / BUSY_SHARE) || this.state) {
+      const position = this.target(now);
+      if (position !== this.shown || this.state) {
+        this.shown = position;
+        this.lastPaint = now;
+        this.paint();
+        this.paintMs = performance.now() - now;
+      }
+    }
+    if (this.state && this.shown >= this.received.length) return;  // finished: nothing left to do
+    this.frame = requestAnimationFrame((t) => this.tick(t));
+  }
+
+  paint() {
+    const text = this.received.slice(0, this.shown);
+    let tail = text.slice(this.committed);
+    const cut = lastBlockStart(tail);
+    if (cut > 0) {
+      this.blocks.append(fragment(toHtml(tail.slice(0, cut))));
+      this.committed += cut;
+      tail = tail.slice(cut);
+    }
+    const finished = this.state && this.shown >= this.received.length;
+    const body = !finished ? displayable(tail) : this.state === CUT_SHORT ? displayable(tail, "") : tail;
+    this.tail.replaceChildren(fragment(toHtml(body)));
+    this.stats.paints++;
+  }
+
+  dispose() {
+    if (this.frame !== null) cancelAnimationFrame(this.frame);
+  }
+}
+
+const views = (globalThis.__typingViews ??= new Map());
+
+export default function ({data, parentElement}) {
+  let view = views.get(data.view);
+  if (!view || view.root !== parentElement || !view.root.isConnected) {
+    view?.dispose();
+    view = new View(parentElement, data.feed);
+    views.set(data.view, view);
+  } else if (view.feedKey !== data.feed) {  // a new script run: the feed starts again from offset 0
+    view.feedKey = data.feed;
+    view.applied = 0;
+    if (view.frame === null) view.frame = requestAnimationFrame((t) => view.tick(t));
+  }
+  return () => {
+    view.dispose();
+    views.delete(data.view);
+  };
+}
