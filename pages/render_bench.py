@@ -1,14 +1,14 @@
 """Hidden page for the browser benches (bench/throttling.py, bench/smoothness.py): one seeded stream
 through one strategy, nothing else on screen; the reply is drawn in `.st-key-bench_reply`.
 
-URL: /render_bench?strategy=<key>|write_stream|baseline&tokens=N&rate=R[&answer=prose|<hostile key>]
+URL: /render_bench?strategy=<key>|write_stream|baseline&tokens=N&rate=R[&answer=prose|markdown|<hostile key>]
 """
 
 import streamlit as st
 
 from components.config import ProviderSettings
 from components.lessons.throttling import max_in_one_second
-from components.models.sample_texts import HOSTILE, PROSE
+from components.models.sample_texts import HOSTILE, MARKDOWN, PROSE
 from components.models.simulated_model import SimulatedChatModel
 from components.rendering.render import draw_until_done, start_drawing
 from components.rendering.strategies import STRATEGIES
@@ -19,7 +19,7 @@ from components.url_params import Choice, Number, read
 
 ensure_app_shell()
 
-FIXED = {"prose": PROSE, **HOSTILE}
+FIXED = {"prose": PROSE, "markdown": MARKDOWN, **HOSTILE}
 """Fixed answers by name (components/models/sample_texts.py); without one, `tokens` of a long guide."""
 
 BENCH_URL = (Choice("strategy", (*STRATEGIES, "write_stream", "baseline"), "blocks_budget"),

@@ -68,7 +68,8 @@ def test_appends_are_paced_the_first_words_go_at_once_and_the_end_is_not_delayed
     if first_token is not None:
         assert times[0] == first_token  # the first words do not wait for the pace
     paced = times[:-1]  # the final append follows the stream's end at once
-    assert all(b - a >= 0.25 - 1e-9 for a, b in itertools.pairwise(paced))
+    pace = AppendPaced().seconds
+    assert all(b - a >= pace - 1e-9 for a, b in itertools.pairwise(paced))
     assert times[-1] == clock.now()
 
 
@@ -78,8 +79,8 @@ def test_a_stalled_stream_still_sends_its_text_when_the_interval_ends() -> None:
     assert buffer.add("Hello") == "Hello"  # nothing sent yet: the first words go at once
     buffer.costs.write("Hello")
     assert buffer.add(" wor") is None
-    assert buffer.next_tick_in() == 0.25
-    clock.advance(0.25)
+    assert buffer.next_tick_in() == AppendPaced().seconds
+    clock.advance(AppendPaced().seconds)
     assert buffer.tick() == " wor"
     assert buffer.final_wait() == 0.0
 
@@ -92,7 +93,7 @@ def test_the_default_renderer_is_the_typing_view_through_the_shared_path() -> No
     result = draw_until_done([drawing])[0]
     assert result.text == PROSE and target.screen() == [PROSE]
     duration = drawing.buffer.update_times[-1] - drawing.buffer.update_times[0]
-    assert drawing.sink.stats.updates <= duration / 0.25 + 2
+    assert drawing.sink.stats.updates <= duration / AppendPaced().seconds + 2
     assert drawing.sink.stats.chars_pushed <= len(PROSE.encode()) + 20 * drawing.sink.stats.updates
 
 

@@ -18,7 +18,7 @@ from components.streaming.events import Replace, ScreenChange
 from components.streaming.result import StreamResult
 
 DEFAULT_POLICY: FlushPolicy = AppendPaced()
-"""The app's default, for the typing view: the first words at once, then an append every 250 ms."""
+"""The app's default, for the typing view: the first words at once, then an append every 300 ms."""
 MULTI_RUN_TICK_S = 0.005
 """With several runs on screen none can block the others: each is looked at this often."""
 

@@ -6,8 +6,8 @@
 import markdownit from "./vendor/markdown-it-15.0.3.min.js";
 import DOMPurify from "./vendor/dompurify-3.5.0.js";
 
-export const LAG_MS = 280;   // a received character is on screen at most this long after it arrived
-const FRAME_MS = 30;         // at most ~33 repaints a second: smooth to the eye, cheap for the CPU
+export const LAG_MS = 300;   // a received character is on screen at most this long after it arrived
+const FRAME_MS = 40;         // at most 25 repaints a second, only while there is text to reveal
 const BUSY_SHARE = 0.25;     // a huge last block repaints less often: painting takes ≤ 1/4 of the time
 export const CURSOR = "\u258c";
 const DONE = 1, CUT_SHORT = 2, AT_ONCE = 3;  // payload flags, see components/rendering/typing_sink.py
@@ -50,9 +50,21 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
   }
 });
 
+const PURIFY = {USE_PROFILES: {html: true}, ADD_ATTR: ["target"]};
+
 export function toHtml(markdown) {
-  return DOMPurify.sanitize(md.render(markdown), {USE_PROFILES: {html: true}, ADD_ATTR: ["target"]});
+  return DOMPurify.sanitize(md.render(markdown), PURIFY);
 }
+
+function toNodes(markdown) {
+  return DOMPurify.sanitize(md.render(markdown), {...PURIFY, RETURN_DOM_FRAGMENT: true});
+}
+
+// Characters that cannot change the structure of the text before them, appended to a line that
+// already has a letter (so its kind of block is settled): no markup, no entity, no bracket, no line
+// break. Most of an answer is these, and they need no re-render: they go into the caret's text node.
+const PLAIN = /^[\p{L}\p{N} ,.;:?'"%/=+-]*$/u;
+const HAS_LETTER = /\p{L}/u;
 
 // ---- partial markdown made safe to render: a port of components/rendering/markdown_blocks.py ----
 const FENCE = /^\s*(`{3,}|~{3,})/;
@@ -107,10 +119,12 @@ function lastBlockStart(source) {
   return offset;
 }
 
-function fragment(html) {
-  const template = document.createElement("template");
-  template.innerHTML = html;
-  return template.content;
+function caretNode(root) {
+  // The text node the cursor ends (markdown-it leaves a "\n" text node after the last block).
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  let caret = null;
+  while (walker.nextNode()) if (walker.currentNode.data.endsWith(CURSOR)) caret = walker.currentNode;
+  return caret;
 }
 
 // ---- one view per reply ----
@@ -130,13 +144,28 @@ class View {
     this.chunks = [];          // [start, end, arrival ms]: what each append added, and when
     this.shown = 0;            // characters revealed
     this.committed = 0;        // characters rendered into finished blocks
+    this.paintedLen = 0;       // characters the screen shows (0: draw the tail from scratch)
+    this.lineHasLetter = false;  // the line being typed has a letter: its kind of block is settled
+    this.caret = null;         // the text node that ends with the cursor, when words can go there
     this.applied = 0;          // feed elements read
     this.state = 0;            // 0 streaming, DONE, CUT_SHORT
     this.lastPaint = -Infinity;
     this.paintMs = 0;
-    this.stats = (globalThis.__typingStats ??= {maxLagMs: 0, paints: 0});
+    this.stats = (globalThis.__typingStats ??= {maxLagMs: 0, paints: 0, paintMs: 0, readMs: 0});
     this.paint();
-    this.frame = requestAnimationFrame((now) => this.tick(now));
+    this.timer = null;
+    this.watching = null;      // the feed element the MutationObserver watches
+    this.dirty = true;         // the feed may hold appends not read yet
+    this.observer = new MutationObserver(() => {
+      this.dirty = true;
+      this.wake();
+    });
+    this.wake();
+  }
+
+  wake(delay = 0) {
+    // Ticks run only while there is something to read or reveal; a new append wakes the view.
+    if (this.timer === null) this.timer = setTimeout(() => this.tick(performance.now()), delay);
   }
 
   styleLikeStreamlit() {
@@ -146,13 +175,21 @@ class View {
   }
 
   readFeed(now) {
+    if (!this.dirty) return true;
     const feed = document.querySelector(`.st-key-${this.feedKey}`);
-    if (!feed) return;
+    if (!feed) return false;
+    this.dirty = false;
+    if (this.watching !== feed) {
+      this.observer.disconnect();
+      this.observer.observe(feed, {childList: true, subtree: true, characterData: true});
+      this.watching = feed;
+    }
     const items = feed.querySelectorAll('[data-testid="stText"]');
     for (; this.applied < items.length; this.applied++) {
       const [offset, text, flag] = JSON.parse(items[this.applied].textContent);
       this.apply(offset, text, flag || 0, now);
     }
+    return true;
   }
 
   apply(offset, text, flag, now) {
@@ -161,6 +198,8 @@ class View {
       this.received = this.received.slice(0, start);
       this.shown = Math.min(this.shown, start);
       this.committed = 0;
+      this.paintedLen = 0;
+      this.caret = null;
       this.blocks.replaceChildren();
       this.chunks = [];
     }
@@ -185,38 +224,68 @@ class View {
   }
 
   tick(now) {
-    this.frame = null;
-    this.readFeed(now);
-    if (now - this.lastPaint >= Math.max(FRAME_MS, this.paintMs / BUSY_SHARE) || this.state) {
+    this.timer = null;
+    const found = this.readFeed(now);
+    const pace = Math.max(FRAME_MS, this.paintMs / BUSY_SHARE);
+    if (now - this.lastPaint >= pace || this.state) {
       const position = this.target(now);
       if (position !== this.shown || this.state) {
         this.shown = position;
         this.lastPaint = now;
+        const started = performance.now();
         this.paint();
-        this.paintMs = performance.now() - now;
+        this.paintMs = performance.now() - started;
+        this.stats.paintMs += this.paintMs;
       }
     }
     if (this.state && this.shown >= this.received.length) return;  // finished: nothing left to do
-    this.frame = requestAnimationFrame((t) => this.tick(t));
+    if (!found) this.wake(50);  // the feed is not on the page yet
+    else if (this.shown < this.received.length) this.wake(Math.max(this.lastPaint + pace - now, 4));
   }
 
   paint() {
+    const added = this.received.slice(this.paintedLen, this.shown);
+    const typing = !(this.state && this.shown >= this.received.length);
+    if (typing && this.caret && PLAIN.test(added) && this.lineHasLetter) {
+      this.caret.data = this.caret.data.slice(0, -CURSOR.length) + added + CURSOR;  // just more words
+      this.paintedLen = this.shown;
+      this.lineHasLetter ||= HAS_LETTER.test(added);
+      this.stats.paints++;
+      if (globalThis.__typingCheck) this.check(this.received.slice(0, this.shown));
+      return;
+    }
     const text = this.received.slice(0, this.shown);
     let tail = text.slice(this.committed);
-    const cut = lastBlockStart(tail);
+    const cut = added.includes("\n") || this.paintedLen === 0 ? lastBlockStart(tail) : 0;
     if (cut > 0) {
-      this.blocks.append(fragment(toHtml(tail.slice(0, cut))));
+      this.blocks.append(toNodes(tail.slice(0, cut)));
       this.committed += cut;
       tail = tail.slice(cut);
     }
-    const finished = this.state && this.shown >= this.received.length;
-    const body = !finished ? displayable(tail) : this.state === CUT_SHORT ? displayable(tail, "") : tail;
-    this.tail.replaceChildren(fragment(toHtml(body)));
+    const body = typing ? displayable(tail) : this.state === CUT_SHORT ? displayable(tail, "") : tail;
+    this.tail.replaceChildren(toNodes(body));
+    // Quick appends only where the screen shows the text as it is (no marker held back for now).
+    const caret = typing && body.startsWith(tail + CURSOR) ? caretNode(this.tail) : null;
+    this.caret = caret && !caret.parentElement.closest("code, a")
+      ? caret : null;  // inside code or a link, plain characters could still change the markup
+    this.paintedLen = this.shown;
+    this.lineHasLetter = HAS_LETTER.test(text.slice(text.lastIndexOf("\n") + 1));
     this.stats.paints++;
   }
 
+  check(text) {
+    // Tests only: the quick path must draw exactly what a full render of the same text would.
+    const expected = toHtml(displayable(text.slice(this.committed)));
+    if (this.tail.innerHTML !== expected) {
+      this.stats.mismatches = (this.stats.mismatches || 0) + 1;
+      this.stats.lastMismatch = [this.tail.innerHTML, expected];
+    }
+    this.stats.checked = (this.stats.checked || 0) + 1;
+  }
+
   dispose() {
-    if (this.frame !== null) cancelAnimationFrame(this.frame);
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.observer.disconnect();
   }
 }
 
@@ -231,7 +300,8 @@ export default function ({data, parentElement}) {
   } else if (view.feedKey !== data.feed) {  // a new script run: the feed starts again from offset 0
     view.feedKey = data.feed;
     view.applied = 0;
-    if (view.frame === null) view.frame = requestAnimationFrame((t) => view.tick(t));
+    view.dirty = true;
+    view.wake();
   }
   return () => {
     view.dispose();

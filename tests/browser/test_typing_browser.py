@@ -45,6 +45,17 @@ def test_a_chat_reply_types_in_many_small_steps_and_ends_with_exactly_the_answer
     assert typed.strip() == native.inner_text().strip()
 
 
+@pytest.mark.parametrize("answer", ["markdown", "prose"])
+def test_every_partial_state_draws_what_a_full_render_of_it_would(page, app_url, answer) -> None:
+    """The view re-renders only when it must; at every paint in between, its DOM is checked against
+    a full render of the same partial text (the browser-side check in typing.js)."""
+    page.add_init_script("globalThis.__typingCheck = true")
+    bench(page, app_url, answer, rate=60)
+    stats = page.evaluate("globalThis.__typingStats")
+    assert stats["checked"] > stats["paints"] / 5, stats  # the quick path really ran
+    assert stats.get("mismatches", 0) == 0, stats.get("lastMismatch")
+
+
 def test_model_output_runs_no_script(page, app_url) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
