@@ -9,12 +9,14 @@ from components.lessons.live_typing import (
     tokens_over_time_chart,
     when_not_to_stream,
 )
+from components.lessons.write_stream_cap import write_stream_capped
 from components.models.prompts import SAMPLE_PROMPT, SHORT_PROMPT, prompt_problem
 from components.models.providers import recovery_for
 from components.page_url import UrlSettings
 from components.shell import ensure_app_shell
 from components.sidebar import current_settings
 from components.streaming.run import StreamRun
+from components.typing_view import show_text
 from components.widgets import chat_model_or_explain, show_code, show_metrics, show_outcome
 
 ensure_app_shell()
@@ -59,19 +61,18 @@ if clicked:
                       label=settings.label),
             show_wait=lambda s: blocked_slot.markdown(
                 f":material/hourglass_top: Waiting for the complete answer… **{s:.1f} s**"),
-            show_answer=blocked_slot.markdown,
+            show_answer=lambda text: show_text(blocked_slot, text),
         ).start()
         streamed_slot = right_box.empty()
-        with streamed_slot.container():
-            st.write_stream(race.streamed_text(), cursor="▌")
+        write_stream_capped(streamed_slot, race.streamed_text())
         if race.streamed.result.replaced:  # recovery replaced a broken stream's text
             streamed_slot.markdown(race.streamed.result.text)
         race.finish()
         last = {"blocked": race.blocked.result, "streamed": race.streamed.result}
         st.session_state["live_typing.last"] = last
 elif last:
-    left_box.markdown(last["blocked"].text)
-    right_box.markdown(last["streamed"].text)
+    show_text(left_box, last["blocked"].text)
+    show_text(right_box, last["streamed"].text)
 else:
     left_box.caption("Nothing to read until the whole answer exists.")
     right_box.caption("Each token will appear here as soon as it arrives.")
