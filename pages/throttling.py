@@ -1,5 +1,7 @@
 """Throttled buffers: the same long answer through different flush policies, costs counted live."""
 
+import uuid
+
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
@@ -14,6 +16,7 @@ from components.lessons.throttling import (
     trade_off,
     verdict,
 )
+from components.lessons.trade_off import mark_done, show_trade_off, watch_columns
 from components.models.prompts import LONG_PROMPT
 from components.models.providers import recovery_for
 from components.page_url import UrlSettings
@@ -51,6 +54,9 @@ else:
                "simulated model gives every column the identical seeded answer.")
 clicked = st.button("Stream side by side", type="primary", icon=":material/play_arrow:",
                     disabled=len(chosen) < 2)
+if clicked:  # a new run: the browser's eye (trade_off.py) reports its numbers under this id
+    st.session_state["throttling.run"] = uuid.uuid4().hex[:8]
+measured = watch_columns(chosen, st.session_state.get("throttling.run", ""))
 
 columns = st.columns(max(len(chosen), 1), gap="medium")  # nothing above them changes when a run ends
 verdict_slot = st.container(key="throttling_verdict").empty()
@@ -84,6 +90,7 @@ if clicked:
 
         draw_until_done(runs, on_progress=show_counters)
         show_counters()
+        mark_done(st.session_state["throttling.run"])
         for place, r in zip(columns, runs, strict=True):
             with place:
                 show_outcome(r.run.result, settings)
@@ -99,6 +106,7 @@ elif last:
 if last:
     verdict_slot.success(verdict(last), icon=":material/straighten:")
     with report_slot.container():
+        show_trade_off(last, measured, length, speed)
         st.altair_chart(pushed_over_time_chart(last), width="stretch")
         st.dataframe(summary_frame(last), hide_index=True, width="stretch")
         st.markdown(trade_off(last))
