@@ -22,7 +22,11 @@ _LOADER = """export default (component) =>
   import(new URL("app/static/typing/typing.js", document.baseURI)).then((m) => m.default(component));
 """
 _HIDE_FEEDS = "<style>[class*='st-key-typing_feed_']{display:none!important}</style>"
-_typing = st.components.v2.component("streaming_lab.typing", js=_LOADER, isolate_styles=False)
+_HIDE_PRELOAD = "<style>.st-key-typing_preload{display:none!important}</style>"
+_typing = st.components.v2.component("streaming_lab.typing", js=_LOADER, isolate_styles=False,
+                                     css="[class*='st-key-typing_feed_'] {\n  display: none !important;\n}\n")
+"""The feed is hidden twice over: by this CSS, which comes with the view, and by _HIDE_FEEDS, which
+Streamlit applies before the first paint; the view's code may still be loading when text arrives."""
 
 
 class _HiddenFeed:
@@ -58,6 +62,14 @@ class TypingScreen:
             st.html(_HIDE_FEEDS)
             _typing(key=f"typing_{view}", data={"view": view, "feed": feed})
         return _HiddenFeed(box.container(key=feed))
+
+
+def preload() -> None:
+    """Load the view's code with the page, before any reply: the first words then need no download.
+    A hidden element at the end of the sidebar (app.py calls this on every page)."""
+    with st.sidebar:
+        st.html(_HIDE_PRELOAD)
+        _typing(key="typing_preload", data={"preload": True})
 
 
 def default_sink(place: Target, *, view: str | None = None) -> TypingSink:

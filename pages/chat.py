@@ -36,8 +36,8 @@ def act(action: str) -> None:
 
 
 st.title("Chat")
-st.caption("Everything the lab shows, in one assistant: replies stream through the byte-budget "
-           "renderer, broken streams recover, repeats come from the cache, and Stop really stops.")
+st.caption("Everything the lab shows, in one assistant: replies type smoothly for a few bytes each "
+           "(the typing view), broken streams recover, repeats come from the cache, and Stop really stops.")
 catch_up_slot = resilience_panel(store, store_config)
 with st.sidebar:
     st.divider()

@@ -181,12 +181,18 @@ class View {
     this.dirty = false;
     if (this.watching !== feed) {
       this.observer.disconnect();
-      this.observer.observe(feed, {childList: true, subtree: true, characterData: true});
+      this.observer.observe(feed, {childList: true, subtree: true, characterData: true,
+                                   attributes: true, attributeFilter: ["data-stale"]});
       this.watching = feed;
     }
     const items = feed.querySelectorAll('[data-testid="stText"]');
     for (; this.applied < items.length; this.applied++) {
+      // A rerun reuses the feed's place: until this run writes there, Streamlit keeps the previous
+      // run's elements (marked stale). Only the next append in order is taken.
+      const place = items[this.applied].closest('[data-testid="stElementContainer"]');
+      if (place?.dataset.stale === "true") break;
       const [offset, text, flag] = JSON.parse(items[this.applied].textContent);
+      if (flag !== AT_ONCE && offset !== this.received.length) break;
       this.apply(offset, text, flag || 0, now);
     }
     return true;
@@ -238,7 +244,10 @@ class View {
         this.stats.paintMs += this.paintMs;
       }
     }
-    if (this.state && this.shown >= this.received.length) return;  // finished: nothing left to do
+    if (this.state && this.shown >= this.received.length) {  // finished: nothing left to do
+      this.el.dataset.state = "done";
+      return;
+    }
     if (!found) this.wake(50);  // the feed is not on the page yet
     else if (this.shown < this.received.length) this.wake(Math.max(this.lastPaint + pace - now, 4));
   }
@@ -292,6 +301,7 @@ class View {
 const views = (globalThis.__typingViews ??= new Map());
 
 export default function ({data, parentElement}) {
+  if (data?.preload) return;  // typing_view.preload(): this module is now loaded for the page
   let view = views.get(data.view);
   if (!view || view.root !== parentElement || !view.root.isConnected) {
     view?.dispose();

@@ -38,10 +38,17 @@ def wait_for_length(reply, chars: int) -> None:
         time.sleep(0.05)
 
 
+def view_done(message) -> None:
+    """Wait until a typing view in this message, if any, has shown everything it was sent."""
+    message.locator("[data-testid='stTypingView']:not([data-state='done'])").wait_for(
+        state="detached", timeout=30_000)
+
+
 def finished_reply(page, index: int = 1) -> str:
     """The reply's text once finished and drawn (a code block's highlighter loads lazily)."""
     reply = page.locator(MESSAGES).nth(index)
     reply.get_by_text(re.compile(r"tokens/s|from the cache")).first.wait_for(timeout=30_000)
+    view_done(reply)
     text, deadline = "", time.monotonic() + 10
     while time.monotonic() < deadline:
         time.sleep(0.3)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.chat_page import MESSAGES, RUNNING, answer_text, send, wait_for_chat_id
+from tests.browser.chat_page import MESSAGES, RUNNING, answer_text, send, view_done, wait_for_chat_id
 from tests.support.browser import ARTIFACTS, AppServer, free_port, streamlit_app
 from tests.support.openai_server import DEFAULT_TOKENS, FakeOpenAIServer
 from tests.support.redis_server import kill_when_streamed, start_redis
@@ -73,6 +73,7 @@ def finished(page, index: int) -> str:
     message = page.locator(MESSAGES).nth(index)
     message.get_by_text("tokens", exact=False).last.wait_for(timeout=20_000)
     idle(page)
+    view_done(message)
     return answer_text(message.inner_text())
 
 

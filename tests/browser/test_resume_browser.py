@@ -49,7 +49,11 @@ def test_a_reload_mid_reply_resumes_the_same_reply(page, browser, app_url) -> No
     page.get_by_text("Re-attached to the reply being written").wait_for(timeout=20_000)
     assert page.url == url  # the same chat
     assert page.locator(MESSAGES).nth(0).inner_text() == question
-    caught_up = len(answer_text(page.locator(MESSAGES).nth(1).inner_text()))
+    # the caught-up text is one update; the typing view draws it as soon as its code has loaded
+    caught_up, deadline = 0, time.monotonic() + 5
+    while caught_up < before * 0.8 and time.monotonic() < deadline:
+        caught_up = len(answer_text(page.locator(MESSAGES).nth(1).inner_text()))
+        time.sleep(0.05)
     assert caught_up >= before * 0.8, "the reload did not catch up with the text already written"
     text = finished_reply(page)
     page.screenshot(path=str(ARTIFACTS / "chat_reload_mid_reply.png"), full_page=True)

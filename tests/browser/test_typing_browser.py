@@ -92,27 +92,45 @@ def test_the_browser_closes_partial_markdown_as_the_server_does(page, app_url) -
 
 
 @pytest.fixture(scope="module")
-def long_line_chat() -> Iterator[str]:
-    """The app on an OpenAI-compatible server that answers with a 1 MB single line, fast."""
+def hostile_chat() -> Iterator[tuple[str, FakeOpenAIServer]]:
+    """The app on an OpenAI-compatible server whose answers each test sets (fast, in 5 KB chunks)."""
     server = FakeOpenAIServer().start()
-    line = HOSTILE["long_line"]
-    server.script.tokens = [line[i:i + 5000] for i in range(0, len(line), 5000)]
     try:
         with streamlit_app(env={"STREAMING_LAB_PROVIDER": "openai", "OPENAI_BASE_URL": server.base_url,
                                 "STREAMING_LAB_MODEL": "fake-model", "OPENAI_API_KEY": "test"}) as app:
-            yield app.url
+            yield app.url, server
     finally:
         server.stop()
 
 
+def answers_with(server: FakeOpenAIServer, text: str) -> None:
+    server.script.tokens = [text[i:i + 5000] for i in range(0, len(text), 5000)]
+
+
+def test_deep_nesting_in_a_chat_reply_neither_crashes_the_reply_nor_its_reload(page, hostile_chat) -> None:
+    url, server = hostile_chat
+    answers_with(server, HOSTILE["quotes"])
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{url}/chat")
+    send(page, "quote me")
+    page.locator(MESSAGES).nth(1).get_by_text("tokens/s").wait_for(timeout=60_000)
+    page.reload()  # the finished turn, drawn natively from the conversation
+    reply = page.locator(MESSAGES).nth(1)
+    reply.get_by_text("Drawn shortened").wait_for(timeout=30_000)
+    assert errors == [] and not page.get_by_text("Maximum call stack").count()
+
+
 def test_a_one_megabyte_line_finishes_and_reloads_promptly_with_the_whole_text_kept(
-        page, long_line_chat) -> None:
-    page.goto(f"{long_line_chat}/chat")
+        page, hostile_chat) -> None:
+    url, server = hostile_chat
+    answers_with(server, HOSTILE["long_line"])
+    page.goto(f"{url}/chat")
     send(page, "hi")
     reply = page.locator(MESSAGES).nth(1)
     reply.get_by_text("tokens/s").wait_for(timeout=60_000)
     page.reload()
     reply = page.locator(MESSAGES).nth(1)
     reply.get_by_text("Drawn shortened").wait_for(timeout=30_000)
-    assert reply.get_by_role("button", name="Download the whole reply").count() == 1
+    assert reply.get_by_text("Download the whole reply").count() == 1
     assert len(reply.inner_text()) < 2 * Bounds().line

@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.models.answers import pick_answer
-from tests.support.apptest import open_page, say, shown
+from components.rendering.typing_sink import CUT_SHORT
+from tests.support.apptest import open_page, say, shown, typed
 from tests.support.browser import free_port
 from tests.support.openai_server import DEFAULT_TOKENS, FakeOpenAIServer
 from tests.support.redis_server import kill_when_streamed, start_redis, stop_redis
@@ -179,14 +180,14 @@ def test_redis_down_mid_reply_keeps_the_text_and_recovers(monkeypatch, tmp_path)
         at = open_page(CHAT, **{"lab.tokens_per_second": 20.0})
         question = "Why should a chat app stream its answers?"
         answer = pick_answer(question).text
-        # ~1.5 s in: the byte budget's forced update (1 s after the first) has drawn some words
+        # ~1.5 s in: the typing view has been sent some words
         killer = kill_when_streamed(processes[0], port, events=30)
         say(at, question)
         killer.join()
         assert any("Lost contact with the chat's store" in w.value for w in at.warning), \
             [w.value for w in at.warning]
-        kept = "\n\n".join(m.value for m in at.chat_message[1].markdown)
-        assert answer.startswith(kept.removesuffix("▌")), kept  # what reached the page stays...
+        kept, flag = typed(at.chat_message[1])  # what the reply's typing view was sent
+        assert answer.startswith(kept), kept  # what reached the page stays...
         assert "Streaming sends the answer" in kept, kept  # ...some of the answer's words
         assert len(kept) < len(answer)  # it really was mid-reply
 
@@ -200,8 +201,8 @@ def test_redis_down_mid_reply_keeps_the_text_and_recovers(monkeypatch, tmp_path)
         say(at, again)
         assert shown(at)[-2:] == [("user", again), ("assistant", pick_answer(again).text)]
         assert not at.warning
-        # the reply stopped when the store went away: no typing cursor left on its kept text
-        assert not kept.endswith("▌"), kept
+        # the reply stopped when the store went away: its view was told so (no typing cursor left)
+        assert flag == CUT_SHORT
     finally:
         for process in processes:
             stop_redis(process)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from components.rendering.strategies import DEFAULT_COMPARISON
 from tests.support.apptest import assert_shows_its_code, open_page
 
 
@@ -60,7 +61,7 @@ def test_the_url_sets_length_speed_and_columns_validated() -> None:
     assert at.main.multiselect[0].value == ["every_token", "blocks_budget"]
     assert dict(at.query_params) == {"tokens": "5000", "compare": "every_token,blocks_budget"}
     at = throttling_page({"compare": "every_token,nope", "tokens": "1e9"})
-    assert at.main.multiselect[0].value == ["every_token", "every_50ms", "blocks_budget"]
+    assert at.main.multiselect[0].value == list(DEFAULT_COMPARISON)
     assert at.main.slider[0].value == 1500 and not dict(at.query_params)
 
 

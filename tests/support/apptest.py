@@ -48,3 +48,12 @@ def shown(at: AppTest) -> list[tuple[str, str]]:
     at.run()
     assert not at.exception
     return [(m.name, m.markdown[0].value) for m in at.chat_message]
+
+
+def typed(block) -> tuple[str, int]:
+    """What a typing view in this AppTest block was sent to show, and its last flag: its appends are
+    hidden `st.text` elements (components/rendering/typing_sink.py), replayed as the browser would."""
+    from components.rendering.typing_sink import replay
+
+    return replay([t.value for t in block.text if t.value.startswith("[")])
+
