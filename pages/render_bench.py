@@ -19,8 +19,8 @@ from components.url_params import Choice, Number, read
 
 ensure_app_shell()
 
+# fixed answers by name (components/models/sample_texts.py); without one, `tokens` of a long guide
 FIXED = {"prose": PROSE, "markdown": MARKDOWN, **HOSTILE}
-"""Fixed answers by name (components/models/sample_texts.py); without one, `tokens` of a long guide."""
 
 BENCH_URL = (Choice("strategy", (*STRATEGIES, "write_stream", "baseline"), "blocks_budget"),
              Number("tokens", 1, 20_000, 500, 1), Number("rate", 1.0, 10_000.0, 100.0, 0.5),

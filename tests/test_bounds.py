@@ -45,6 +45,11 @@ def test_hostile_output_is_bounded_in_depth_line_length_and_size() -> None:
     assert max_nesting(render(drawn)) <= limits.indent // 2 + 1
 
 
+def test_rules_setext_underlines_and_numbers_are_not_nesting() -> None:
+    for text in ["Title\n" + "-" * 40 + "\n", "*" * 30, "1.5 and -5 and +3", "- a\n  - b\n    - c\n"]:
+        assert bounded(text) == (text, "")
+
+
 def test_an_escaped_marker_shows_as_text() -> None:
     drawn, why = bounded("> " * 20 + "deep", Bounds(depth=3))
     assert drawn.startswith("> > > \\> > ") and why == "nesting deeper than 3 levels"
@@ -58,6 +63,6 @@ def test_bounding_a_stream_equals_bounding_the_whole_text(text: str, cuts: list[
     limits = Bounds(depth=3, indent=6, line=40, total=250)
     stream = BoundedStream(limits)
     points = sorted({c % (len(text) + 1) for c in cuts} | {0, len(text)})
-    drawn = "".join(stream.feed(text[a:b]) for a, b in itertools.pairwise(points))
+    drawn = "".join(stream.feed(text[a:b]) for a, b in itertools.pairwise(points)) + stream.close()
     assert drawn == bounded(text, limits)[0]
     assert max_nesting(render(drawn)) <= 3 + 6 // 2 + 1

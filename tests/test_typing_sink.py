@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from components.models.sample_texts import HOSTILE, PROSE
 from components.models.simulated_model import SimulatedChatModel
-from components.rendering.bounds import Bounds
+from components.rendering.bounds import BoundedStream, Bounds
 from components.rendering.flush_policies import ThrottledBuffer
 from components.rendering.render import DEFAULT_POLICY, draw_until_done, start_drawing
 from components.rendering.typing_sink import AT_ONCE, CUT_SHORT, DONE, AppendPaced, TypingSink, replay
@@ -56,17 +56,19 @@ def test_appends_are_paced_the_first_words_go_at_once_and_the_end_is_not_delayed
     clock = FakeClock()
     times: list[float] = []
 
-    class Timed(TypingSink):
-        def _append(self, delta: str, flag: int = 0) -> None:
-            if delta or flag:
-                times.append(clock.now())
-            super()._append(delta, flag)
+    class Timed(RecordingTarget):
+        def typing_view(self, view: str):
+            feed = super().typing_view(view)
+            append = feed.append
+            feed.append = lambda payload: (times.append(clock.now()), append(payload))
+            return feed
 
-    replay_schedule(tokens, delays, AppendPaced(), lambda t, clock: Timed(RecordingTarget(), clock=clock),
+    replay_schedule(tokens, delays, AppendPaced(), lambda t, clock: TypingSink(Timed(), clock=clock),
                     clock=clock)
-    first_token = next((sum(delays[: i + 1]) for i, t in enumerate(tokens) if t), None)
-    if first_token is not None:
-        assert times[0] == first_token  # the first words do not wait for the pace
+    stream = BoundedStream()  # the first token that gives the view something to draw
+    first = next((i for i, token in enumerate(tokens) if stream.feed(token)), None)
+    if first is not None:
+        assert times[0] == sum(delays[: first + 1])  # the first words do not wait for the pace
     paced = times[:-1]  # the final append follows the stream's end at once
     pace = AppendPaced().seconds
     assert all(b - a >= pace - 1e-9 for a, b in itertools.pairwise(paced))

@@ -47,6 +47,8 @@ class CappedText:
                 self.stopped = True
                 if self.on_limit:
                     self.on_limit(self)
+        if not self.stopped and (rest := bound.close()):
+            yield rest
 
 
 def write_stream_capped(slot: DeltaGenerator, tokens: Iterable[str]) -> str:

@@ -37,7 +37,9 @@ REASONS = {"depth": "nesting deeper than {depth} levels", "indent": "indentation
 
 @dataclass
 class BoundedStream:
-    """Feed text as it streams; `feed()` returns what may be drawn of it (append-only)."""
+    """Feed text as it streams; `feed()` returns what may be drawn of it (append-only), `close()`
+    the rest. A bullet (`-`, `*`, `+`) or a number's `.`/`)` counts as nesting only when a space
+    follows it (`---` is a rule, `1.5` a number), so it is held back until the next character."""
 
     bounds: Bounds = field(default_factory=Bounds)
     cut: set[str] = field(default_factory=set)
@@ -48,10 +50,12 @@ class BoundedStream:
     _depth: int = 0
     _prefix: bool = True
     _digits: bool = False
+    _held: str = ""
+    """A marker character waiting for the next one to say whether it opens a nested block."""
 
     def feed(self, text: str) -> str:
-        if (not self._prefix and "\n" not in text and self._col + len(text) <= self.bounds.line
-                and self.drawn + len(text) <= self.bounds.total):
+        fits = self._col + len(text) <= self.bounds.line and self.drawn + len(text) <= self.bounds.total
+        if not self._prefix and not self._held and "\n" not in text and fits:
             self._col += len(text)  # the common case: the middle of an ordinary line
             self.drawn += len(text)
             return text
@@ -67,7 +71,14 @@ class BoundedStream:
             self.drawn += len(piece)
         return "".join(out)
 
+    def close(self) -> str:
+        """The end of the text: a marker still held back is drawn as it is."""
+        held, self._held = self._held, ""
+        return held
+
     def _char(self, char: str) -> str:
+        if self._held:
+            return self._after_marker(char)
         if char == "\n":
             self._col = self._indent = self._depth = 0
             self._prefix, self._digits = True, False
@@ -88,20 +99,34 @@ class BoundedStream:
             self._indent += width
             self._digits = False
             return char
-        if char.isdigit():  # an ordered list's number: its "." or ")" is the marker
+        if char.isdigit():  # an ordered list's number: its "." or ")" may be the marker
             self._digits = True
             return char
-        is_marker = char in MARKERS or (self._digits and char in ".)")
-        self._digits = False
-        if not is_marker:
-            self._prefix = False
-            return char
+        if char == ">":  # a quote needs no space after it: `>>` is two levels
+            self._digits = False
+            return self._nested(char)
+        if char in "-*+" or (self._digits and char in ".)"):
+            self._held = char
+            return ""
+        self._prefix = self._digits = False
+        return char
+
+    def _after_marker(self, char: str) -> str:
+        """The character after a held marker says what the marker was."""
+        held, self._held = self._held, ""
+        if char in " \t\n":  # a bullet or a list number: one more level
+            self._digits = False
+            return self._nested(held) + self._char(char)
+        self._prefix = self._digits = False  # `---`, `-5`, `1.5`: text (or a rule), not nesting
+        return held + self._char(char)
+
+    def _nested(self, marker: str) -> str:
         self._depth += 1
         if self._depth <= self.bounds.depth:
-            return char
+            return marker
         self.cut.add("depth")
         self._prefix = False  # an escaped marker ends the nesting: the rest of the line is text
-        return "\\" + char
+        return "\\" + marker
 
     def reasons(self) -> str:
         """The bounds that were applied, in words ('' if none)."""
@@ -111,4 +136,5 @@ class BoundedStream:
 def bounded(text: str, bounds: Bounds | None = None) -> tuple[str, str]:
     """A whole text made safe to draw, and why it was shortened ('' if it was not)."""
     stream = BoundedStream(bounds or Bounds())
-    return stream.feed(text), stream.reasons()
+    drawn = stream.feed(text) + stream.close()
+    return drawn, stream.reasons()

@@ -1,8 +1,9 @@
 """The native alternative to the typing view, kept as a lesson: a live tail of one sentence.
 
-Finished blocks are written once (as BlockSink does); inside the unfinished block, every sentence
-or line that is complete is frozen into its own element and only the sentence being written is
-redrawn, so a redraw costs tens of bytes instead of a whole paragraph. Paced at ~20 updates a
+Inside the unfinished block, every sentence or line that is complete is frozen into its own element
+and only the sentence being written is redrawn, so a redraw costs tens of bytes instead of a whole
+paragraph; when the block is finished it is written once, whole, in place of its pieces (while it
+streams, its sentences stand on lines of their own: elements cannot share a line). Paced at ~20 updates a
 second it looks smooth, but every update is still a websocket message with ~90 bytes of framing:
 at 50 tokens/s that framing alone is ~6× the answer. bench/smoothness.py measures both designs.
 """
@@ -10,7 +11,6 @@ at 50 tokens/s that framing alone is ~6× the answer. bench/smoothness.py measur
 from __future__ import annotations
 
 import re
-from typing import Protocol
 
 from components.rendering.bounds import BoundedStream
 from components.rendering.flush_policies import UpdateCost
@@ -19,12 +19,6 @@ from components.rendering.sinks import MESSAGE_OVERHEAD, RenderStats, Target
 from components.streaming.clock import REAL_CLOCK, Clock
 
 _SENTENCE_END = re.compile(r"[.!?:;](?:\s+|$)|\n")
-
-
-class FlowTarget(Protocol):
-    """A place whose markdown elements can flow inline, like one paragraph (TypingScreen.flow)."""
-
-    def flow(self) -> Target: ...
 
 
 def _frozen_end(tail: str) -> int:
@@ -40,9 +34,11 @@ class SentenceSink:
 
     def __init__(self, target: Target, *, clock: Clock = REAL_CLOCK) -> None:
         self._target = target
-        self._block: Target | None = None  # where the pieces of the unfinished block go
+        self._slot: Target | None = None  # the unfinished block's place: its pieces, then the block
+        self._block: Target | None = None  # the container of its pieces
         self._live: Target | None = None
         self._frozen = 0  # characters of the unfinished block already frozen into pieces
+        self._drawn: list[Target] = []
         self._splitter = BlockSplitter()
         self._bound = BoundedStream()
         self.stats = RenderStats(clock)
@@ -50,8 +46,9 @@ class SentenceSink:
 
     def _place(self) -> Target:
         if self._block is None:
-            flow = getattr(self._target, "flow", None)
-            self._block = flow() if flow else self._target.container()
+            self._slot = self._target.empty()
+            self._drawn.append(self._slot)
+            self._block = self._slot.container()
         return self._block
 
     def _show(self, body: str) -> int:
@@ -69,27 +66,34 @@ class SentenceSink:
     def _draw(self, delta: str, *, final: bool, complete: bool = True) -> None:
         self.text += delta
         chars = messages = 0
-        for block in self._splitter.feed(self._bound.feed(delta)):
-            if rest := block[self._frozen:]:
-                chars, messages = chars + self._show(rest), messages + 1
-            self._block, self._live, self._frozen = None, None, 0
-        tail = self._splitter.close() if final else self._splitter.tail
-        live = tail[self._frozen:]
-        if not final and (cut := _frozen_end(live)):
-            chars, messages = chars + self._show(live[:cut]), messages + 1  # the sentence is done
-            self._live, self._frozen, live = None, self._frozen + cut, live[cut:]
-        if live.strip() or (final and self._live is not None):
-            body = displayable(live) if not final else live if complete else displayable(live, cursor="")
-            chars, messages = chars + self._show(body), messages + 1
+        drawn = self._bound.feed(delta) + (self._bound.close() if final else "")
+        for block in self._splitter.feed(drawn):
+            self._place()
+            self._slot.markdown(block)  # finished: written once, whole, in place of its pieces
+            chars, messages = chars + len(block), messages + 1
+            self._slot, self._block, self._live, self._frozen = None, None, None, 0
+        if final:  # the last block, whole, in place of its pieces
+            if (tail := self._splitter.close()).strip() or self._block is not None:
+                body = tail if complete else displayable(tail, cursor="")
+                self._place()
+                self._slot.markdown(body)
+                chars, messages = chars + len(body), messages + 1
+        else:
+            live = self._splitter.tail[self._frozen:]
+            if cut := _frozen_end(live):
+                chars, messages = chars + self._show(live[:cut]), messages + 1  # the sentence is done
+                self._live, self._frozen, live = None, self._frozen + cut, live[cut:]
+            if live.strip():
+                chars, messages = chars + self._show(displayable(live)), messages + 1
         if messages:
             self.stats.record(chars, messages)
 
     def replace(self, text: str) -> None:
-        """Recovery replaced the answer: start a fresh place and draw it there."""
-        if self._block is not None:
-            self._block.markdown("")
-        self._splitter, self._bound, self.text = BlockSplitter(), BoundedStream(), ""
-        self._block, self._live, self._frozen = None, None, 0
+        """Recovery replaced the answer: blank what was drawn, then draw the new text."""
+        for slot in self._drawn:
+            slot.markdown("")
+        self._drawn, self._splitter, self._bound, self.text = [], BlockSplitter(), BoundedStream(), ""
+        self._slot, self._block, self._live, self._frozen = None, None, None, 0
         self.write(text)
 
     def update_cost(self, pending: str) -> UpdateCost:

@@ -110,7 +110,7 @@ class TypingSink:
     def _append(self, delta: str, flag: int = 0) -> None:
         offset = len(self.drawn) if flag != AT_ONCE else 0
         self.text += delta
-        shown = self._stream.feed(delta)
+        shown = self._stream.feed(delta) + (self._stream.close() if flag in (DONE, CUT_SHORT) else "")
         if not shown and not flag:
             return
         self.drawn += shown
