@@ -45,7 +45,11 @@ def test_a_reply_started_on_one_replica_resumes_on_the_other(page, replicas) -> 
     page.goto(f"{second}/chat?chat={chat}")  # the reload lands on the other replica
     page.get_by_text("Re-attached to the reply being written").wait_for(timeout=10_000)
     assert page.locator(MESSAGES).nth(0).inner_text() == "Why should a chat app stream its answers?"
-    caught_up = len(answer_text(page.locator(MESSAGES).nth(1).inner_text()))
+    # the caught-up text is one update; the typing view draws it as soon as its code has loaded
+    caught_up, deadline = 0, time.monotonic() + 5
+    while caught_up < 100 and time.monotonic() < deadline:
+        caught_up = len(answer_text(page.locator(MESSAGES).nth(1).inner_text()))
+        time.sleep(0.05)
     text = finished_reply(page)
     page.screenshot(path=str(ARTIFACTS / "chat_other_replica.png"), full_page=True)
     assert 100 <= caught_up < len(text) and page.locator(MESSAGES).count() == 2
