@@ -55,6 +55,9 @@ Every construct a model likes: **bold**, *emphasis*, ***both***, ~~struck~~, `co
 Title in setext style
 ---------------------
 
+Typed punctuation: “quotes” — dashes… (see [the guide](https://example.com/a_b))! AT&amp;T \
+and &copy; stay entities; a (parenthesis) and 'single' quotes.
+
 Last line with a trailing \\*escaped star* and an email-like a_b_c name."""
 
 HOSTILE: dict[str, str] = {
