@@ -1,7 +1,8 @@
 """Hidden page for the browser benches (bench/throttling.py, bench/smoothness.py): one seeded stream
 through one strategy, nothing else on screen; the reply is drawn in `.st-key-bench_reply`.
 
-URL: /render_bench?strategy=<key>|write_stream|baseline&tokens=N&rate=R[&answer=prose|markdown|<hostile key>]
+URL: /render_bench?strategy=<key>|write_stream|idle|baseline&tokens=N&rate=R[&answer=prose|markdown|<hostile key>]
+(`idle` streams the answer and draws nothing: what the page itself costs while a reply runs.)
 """
 
 import streamlit as st
@@ -22,7 +23,7 @@ ensure_app_shell()
 # fixed answers by name (components/models/sample_texts.py); without one, `tokens` of a long guide
 FIXED = {"prose": PROSE, "markdown": MARKDOWN, **HOSTILE}
 
-BENCH_URL = (Choice("strategy", (*STRATEGIES, "write_stream", "baseline"), "blocks_budget"),
+BENCH_URL = (Choice("strategy", (*STRATEGIES, "write_stream", "idle", "baseline"), "blocks_budget"),
              Number("tokens", 1, 20_000, 500, 1), Number("rate", 1.0, 10_000.0, 100.0, 0.5),
              Choice("answer", ("", *FIXED), ""))
 # untrusted input like every page's URL: a bad value means the default, never a traceback
@@ -39,6 +40,8 @@ if key != "baseline":  # baseline: the page without an answer, which every measu
     reply = st.container(key="bench_reply")
     if key == "write_stream":
         reply.write_stream(run)
+    elif key == "idle":
+        run.wait()
     else:
         strategy = STRATEGIES[key]
         drawn = start_drawing(run, strategy.sink(TypingScreen(reply)), strategy.policy)
