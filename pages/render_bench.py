@@ -1,7 +1,8 @@
 """Hidden page for the browser benches (bench/throttling.py, bench/smoothness.py): one seeded stream
 through one strategy, nothing else on screen; the reply is drawn in `.st-key-bench_reply`.
 
-URL: /render_bench?strategy=<key>|write_stream|idle|baseline&tokens=N&rate=R[&answer=prose|markdown|<hostile key>]
+URL: /render_bench?strategy=<key>|write_stream|idle|baseline&tokens=N&rate=R
+     [&answer=prose|markdown|<hostile key>]
 (`idle` streams the answer and draws nothing: what the page itself costs while a reply runs.)
 """
 

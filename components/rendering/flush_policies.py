@@ -23,6 +23,9 @@ class UpdateCost:
     """Bytes sent to the screen so far for this answer."""
     answer: int = 0
     """Characters of the answer so far, pending text included."""
+    words_shown: bool = True
+    """The screen already shows some of the answer's words (False: a reply that began with markup,
+    e.g. '## ' or '**', still shows nothing readable, so its first words must not wait)."""
 
 
 FREE = UpdateCost()

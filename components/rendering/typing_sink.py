@@ -14,6 +14,7 @@ answer); each append goes to a new element, so Streamlit never coalesces two of 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Protocol
@@ -25,6 +26,8 @@ from components.streaming.clock import REAL_CLOCK, Clock
 
 DONE, CUT_SHORT, AT_ONCE = 1, 2, 3
 """Flags: the answer is complete; it was cut short (close open markup); show this text at once."""
+WORD = re.compile(r"\w")
+"""Something readable: until the view shows one, an append is the first words and goes at once."""
 APPEND_OVERHEAD = 110
 """Websocket bytes one append costs beyond its JSON payload (measured by bench/smoothness.py)."""
 
@@ -58,7 +61,10 @@ class AppendPaced:
     def due(self, pending: Text, since_flush: float, cost: Pricing = _free) -> bool:
         if not pending:
             return False
-        return since_flush >= self.seconds or cost().spent == 0
+        if since_flush >= self.seconds:
+            return True
+        sent = cost()
+        return sent.spent == 0 or not sent.words_shown
 
     def wait(self, since_flush: float) -> float | None:
         return max(self.seconds - since_flush, 0.0)
@@ -123,4 +129,4 @@ class TypingSink:
         """An append costs its own text and one frame, whatever came before."""
         spent = self.stats.bytes_estimate
         return UpdateCost(len(pending) + APPEND_OVERHEAD if spent else 0, spent,
-                          len(self.text) + len(pending))
+                          len(self.text) + len(pending), WORD.search(self.drawn) is not None)
