@@ -5,7 +5,8 @@
 
 Every session loads the hidden /render_bench page, which streams a seeded answer from the
 simulated provider through the app's shared render path (the chat's path without the chat UI),
-either with the default rendering (blocks + byte budget) or with plain `st.write_stream`.
+either with the default rendering (the typing view: appends, typed in the browser) or with plain
+`st.write_stream`.
 
 Two kinds of client:
 - **protocol clients**: a light asyncio client that speaks Streamlit's own websocket protocol
@@ -38,7 +39,7 @@ from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
 TTFT_S = 0.2
 """The simulated first-token delay on the bench page."""
-STRATEGIES = {"default": "blocks_budget", "st.write_stream": "write_stream"}
+STRATEGIES = {"default": "typing", "st.write_stream": "write_stream"}
 PLOT = Path(__file__).resolve().parent.parent / "docs" / "load_lag.png"
 
 
@@ -84,14 +85,15 @@ class Round:
 
 
 def _is_answer(message: ForwardMsg) -> tuple[bool, bool]:
-    """(an answer update, the bench's done marker)."""
+    """(an answer update, the bench's done marker): text inside a container (the reply's markdown,
+    or a typing view's append), not the page's own caption above it."""
     if message.WhichOneof("type") != "delta" or message.delta.WhichOneof("type") != "new_element":
         return False, False
     element = message.delta.new_element
-    if element.WhichOneof("type") != "markdown":
-        return False, False
-    done = element.markdown.body.startswith("done ")
-    return not done, done
+    kind = element.WhichOneof("type")
+    done = kind == "markdown" and element.markdown.body.startswith("done ")
+    nested = len(message.metadata.delta_path) >= 3
+    return nested and not done and kind in ("markdown", "text"), done
 
 
 async def protocol_session(ws_url: str, query: str, timeout: float) -> Session:

@@ -292,7 +292,12 @@ def main() -> None:
                         choices=["write_stream", *STRATEGIES])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--plot", action="store_true",
+                        help="only redraw docs/smoothness.png from docs/smoothness.json")
     args = parser.parse_args()
+    if args.plot:
+        plot(json.loads(REFERENCES.read_text()))
+        return
 
     from playwright.sync_api import sync_playwright
 
@@ -321,7 +326,7 @@ def main() -> None:
     print(table)
     if not args.no_write:
         save_references(cells)
-        plot(cells)
+        plot(json.loads(REFERENCES.read_text()))
         append_section(f"Smoothness: visible updates in Chromium, medians of {args.runs} runs", table,
                        notes=NOTES.format(baseline=baseline))
 
@@ -356,27 +361,28 @@ def save_references(cells: list[Cell]) -> None:
     REFERENCES.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
-def plot(cells: list[Cell]) -> None:
-    """The trade-off: visible updates/s and longest gap against bytes per answer byte (50 tokens/s)."""
+def plot(references: dict) -> None:
+    """The trade-off: visible updates/s and longest gap against bytes per answer byte (50 tokens/s),
+    from the medians in docs/smoothness.json (every strategy's latest run, not only this run's)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    shown = [c for c in cells if c.case in ("prose", "2000@50")]
+    shown = [(case, strategy, cell) for case in ("prose", "2000@50") if case in references
+             for strategy, cell in references[case]["strategies"].items()]
     if not shown:
         return
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=120)
     colors = {"write_stream": "#9CA3AF", "every_50ms": "#F59E0B", "blocks_budget": "#EF4444",
               "typing": "#4F46E5", "sentence_tail": "#10B981"}
-    for cell in shown:
-        x = cell.median("ratio")
-        marker = "o" if cell.case == "prose" else "s"
-        label = f"{cell.strategy} · {cell.case}"
-        left.scatter(x, cell.median("updates_per_s"), color=colors.get(cell.strategy, "#6B7280"),
-                     marker=marker, label=label, s=40)
-        right.scatter(x, cell.median("longest_gap_ms"), color=colors.get(cell.strategy, "#6B7280"),
-                      marker=marker, s=40)
+    for case, strategy, cell in shown:
+        x = cell["ratio"]
+        marker = "o" if case == "prose" else "s"
+        color = colors.get(strategy, "#6B7280")
+        left.scatter(x, cell["updates_per_s"], color=color, marker=marker, label=f"{strategy} · {case}",
+                     s=40)
+        right.scatter(x, cell["longest_gap_ms"], color=color, marker=marker, s=40)
     left.axhspan(20, left.get_ylim()[1] * 1.1, color="#10B981", alpha=0.08)
     right.axhspan(0, 250, color="#10B981", alpha=0.08)
     for ax in (left, right):
