@@ -66,8 +66,9 @@ DEMO_PATH: tuple[DemoStep, ...] = (
              "**First visible text**: about 0.4 s streamed against about 6 s blocking, with the same "
              "total time."),
     DemoStep(_lesson("throttling"), {}, "Click **Stream side by side**.",
-             "**× answer size** in the table: about 1.5 for blocks + budget against about 700 for "
-             "every token, for the identical text."),
+             "**× answer size** in the table: about 1.5 for the typing view against about 750 for "
+             "every token, for the identical text; then the trade-off picture, where the typing view "
+             "alone in a tab is the one renderer both smooth and cheap."),
     DemoStep(_lesson("network_drops"), {"fault": "drop", "after": "40", "recovery": "retry"},
              "Click **Run with this fault**: the connection drops after 40 tokens, the text stays on "
              "screen, and the retry adds only what is new.",

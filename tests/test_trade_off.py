@@ -36,8 +36,15 @@ def test_bench_references_come_from_the_closest_case() -> None:
         "2000@100": {"tokens": 2000, "rate": 100, "strategies": {"typing": {
             "updates_per_s": 23, "longest_gap_ms": 120, "ratio": 2.3}}},
     }
-    [point] = bench_points(["typing", "every_token"], 1500, 200, references)
+    [point] = bench_points(["typing", "every_50ms"], 1500, 200, references)
     assert point.source == "bench (2000@100)" and point.bytes_per_byte == 2.3
+
+
+def test_the_every_token_column_is_drawn_from_the_benchs_st_write_stream() -> None:
+    references = {"2000@100": {"tokens": 2000, "rate": 100, "strategies": {"write_stream": {
+        "updates_per_s": 6, "longest_gap_ms": 913, "ratio": 1000}}}}
+    [point] = bench_points(["every_token"], 1500, 200, references)
+    assert point.key == "every_token" and point.bytes_per_byte == 1000
 
 
 def test_the_verdict_names_who_is_smooth_and_cheap_and_what_the_others_gave_up() -> None:
