@@ -210,8 +210,8 @@ def main() -> None:
     print(table)
     reading = ", ".join(f"{r}: {k} sessions" for r, k in capacity.items())
     print(f"largest K (protocol clients) with p95 completion within 10% of ideal: {reading}")
-    plot(rounds, ideal)
     if not args.no_write:
+        plot(rounds, ideal)
         append_section(
             f"Load: K sessions × {args.tokens:,} tokens at {args.rate:g} tokens/s", table,
             notes=(f"Ideal completion {ideal:.1f} s (answer / rate + {TTFT_S} s TTFT); lag = "
