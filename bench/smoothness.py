@@ -292,11 +292,16 @@ def main() -> None:
                         choices=["write_stream", *STRATEGIES])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--floor", action="store_true",
+                        help="only measure the page's own cost of 25 visible changes a second")
     parser.add_argument("--plot", action="store_true",
                         help="only redraw docs/smoothness.png from docs/smoothness.json")
     args = parser.parse_args()
     if args.plot:
         plot(json.loads(REFERENCES.read_text()))
+        return
+    if args.floor:
+        measure_floor(args.cases, write=not args.no_write)
         return
 
     from playwright.sync_api import sync_playwright
@@ -329,6 +334,63 @@ def main() -> None:
         plot(json.loads(REFERENCES.read_text()))
         append_section(f"Smoothness: visible updates in Chromium, medians of {args.runs} runs", table,
                        notes=NOTES.format(baseline=baseline))
+
+
+FLOOR_JS = """
+setInterval(() => {  // one visible change per tick: a number in a caption, nothing else drawn
+  const host = document.querySelector('[data-testid=stMain] [data-testid=stCaptionContainer]');
+  if (!host) return;
+  window.__floor ??= host.appendChild(document.createTextNode(''));
+  window.__floor.data = String(performance.now());
+}, 40);
+"""
+
+
+def measure_floor(cases: list[str], *, write: bool) -> None:
+    """What any renderer with 25 visible updates a second pays before it draws a word: the page's
+    own frame (style, layout, paint, compositing of a Streamlit page), while an answer streams and
+    nothing is drawn (strategy=idle), against the same page idle."""
+    from playwright.sync_api import sync_playwright
+
+    rows = ["| case | page idle | + 25 text changes a second | per change |", "|---|---|---|---|"]
+    with streamlit_app() as server, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        for case in cases:
+            _, tokens, rate = CASES[case]
+            cpu = []
+            for script in ("", FLOOR_JS):
+                context = browser.new_context(viewport={"width": 1440, "height": 900})
+                page = context.new_page()
+                if script:
+                    page.add_init_script(script)
+                cdp = context.new_cdp_session(page)
+                cdp.send("Performance.enable")
+                page.goto(f"{server.url}/render_bench?strategy=baseline")
+                page.locator(".st-key-bench_done").wait_for(timeout=60_000)
+                before = main_thread_seconds(cdp)
+                page.goto(f"{server.url}/render_bench?strategy=idle&tokens={tokens or 320}&rate={rate:g}")
+                page.locator(".st-key-bench_done").wait_for(timeout=(tokens or 320) / rate * 4_000 + 60_000)
+                cpu.append(main_thread_seconds(cdp) - before)
+                context.close()
+            seconds = (tokens or 320) / rate
+            rows.append(f"| {case} | {cpu[0]:.2f} s | {cpu[1]:.2f} s | "
+                        f"{(cpu[1] - cpu[0]) / (seconds * 25) * 1000:.1f} ms |")
+            print(rows[-1], flush=True)
+        browser.close()
+    table = "\n".join(rows)
+    print(table)
+    if write:
+        append_section("Smoothness floor: the page's own cost of 25 visible changes a second", table,
+                       notes=FLOOR_NOTES)
+
+
+FLOOR_NOTES = (
+    "The hidden /render_bench page streams the case's answer and draws nothing (strategy=idle); a "
+    "timer changes one number in the page's caption every 40 ms. Browser CPU = renderer main-thread "
+    "TaskDuration (CDP) for the whole stream. Per change = the difference / changes: the frame any "
+    "renderer pays per visible update on a Streamlit page in this headless Chromium, before drawing "
+    "a word. Command: `python -m bench.smoothness --floor --cases 2000@50 8000@50`."
+)
 
 
 NOTES = (
