@@ -168,15 +168,24 @@ def main_thread_seconds(cdp) -> float:
     return metrics.get("TaskDuration", 0.0)
 
 
-def measure(browser, url: str, pid: int, strategy: str, case: str, timeout: float) -> Run:
-    """Load the bench page for one case and strategy; stamps, frames and CPU of that one stream."""
-    answer, tokens, rate = CASES.get(case, ("", 0, 100.0))
+def warm_page(browser, url: str, script: str):
+    """A fresh tab with CDP metrics on, the app already loaded once without an answer, as a visitor's
+    open tab would be: (context, page, cdp)."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
-    page.add_init_script(OBSERVER_JS)
+    page.add_init_script(script)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     cdp.send("Performance.enable")
+    page.goto(f"{url}/render_bench?strategy=baseline")
+    page.locator(".st-key-bench_done").wait_for(timeout=60_000)
+    return context, page, cdp
+
+
+def measure(browser, url: str, pid: int, strategy: str, case: str, timeout: float) -> Run:
+    """Load the bench page for one case and strategy; stamps, frames and CPU of that one stream."""
+    answer, tokens, rate = CASES.get(case, ("", 0, 100.0))
+    context, page, cdp = warm_page(browser, url, OBSERVER_JS)
     frames: list[tuple[float, int, bool]] = []
     clock: dict[str, float] = {}
 
@@ -192,9 +201,6 @@ def measure(browser, url: str, pid: int, strategy: str, case: str, timeout: floa
         payload = base64.b64decode(response["payloadData"])
         frames.append((event["timestamp"], len(payload), is_answer_update(payload)))
 
-    # a visitor has the app open before a reply streams: warm the caches on the page without an answer
-    page.goto(f"{url}/render_bench?strategy=baseline")
-    page.locator(".st-key-bench_done").wait_for(timeout=60_000)
     cdp.on("Network.requestWillBeSent", on_request)
     cdp.on("Network.webSocketFrameReceived", on_frame)
     before = main_thread_seconds(cdp)  # from here: the measured page's own main-thread time
@@ -359,14 +365,7 @@ def measure_floor(cases: list[str], *, write: bool) -> None:
             _, tokens, rate = CASES[case]
             cpu = []
             for script in ("", FLOOR_JS):
-                context = browser.new_context(viewport={"width": 1440, "height": 900})
-                page = context.new_page()
-                if script:
-                    page.add_init_script(script)
-                cdp = context.new_cdp_session(page)
-                cdp.send("Performance.enable")
-                page.goto(f"{server.url}/render_bench?strategy=baseline")
-                page.locator(".st-key-bench_done").wait_for(timeout=60_000)
+                context, page, cdp = warm_page(browser, server.url, script)
                 before = main_thread_seconds(cdp)
                 page.goto(f"{server.url}/render_bench?strategy=idle&tokens={tokens or 320}&rate={rate:g}")
                 page.locator(".st-key-bench_done").wait_for(timeout=(tokens or 320) / rate * 4_000 + 60_000)
