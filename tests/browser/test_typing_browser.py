@@ -96,8 +96,7 @@ def hostile_chat() -> Iterator[tuple[str, FakeOpenAIServer]]:
     """The app on an OpenAI-compatible server whose answers each test sets (fast, in 5 KB chunks)."""
     server = FakeOpenAIServer().start()
     try:
-        with streamlit_app(env={"STREAMING_LAB_PROVIDER": "openai", "OPENAI_BASE_URL": server.base_url,
-                                "STREAMING_LAB_MODEL": "fake-model", "OPENAI_API_KEY": "test"}) as app:
+        with streamlit_app(env=server.app_env) as app:
             yield app.url, server
     finally:
         server.stop()

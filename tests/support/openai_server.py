@@ -225,6 +225,12 @@ class FakeOpenAIServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
+    @property
+    def app_env(self) -> dict[str, str]:
+        """The environment that points `streamlit run app.py` at this server, with a key of its own."""
+        return {"STREAMING_LAB_PROVIDER": "openai", "OPENAI_BASE_URL": self.base_url,
+                "STREAMING_LAB_MODEL": "fake-model", "OPENAI_API_KEY": "test"}
+
     def begin(self, record: Record) -> tuple[Script, bool]:
         """Register a request; returns the script and whether this request gets the fault."""
         with self._lock:
