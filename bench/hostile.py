@@ -16,8 +16,8 @@ import time
 
 from bench.results import append_section
 from components.models.sample_texts import HOSTILE
-from tests.browser.chat_page import MESSAGES, send
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
+from tests.support.chat_page import MESSAGES, send
 from tests.support.openai_server import FakeOpenAIServer
 
 TIMEOUT_S = 300

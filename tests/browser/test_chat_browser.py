@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from tests.browser.chat_page import MESSAGES, RUNNING, answer_text, send
 from tests.support.browser import ARTIFACTS
+from tests.support.chat_page import MESSAGES, RUNNING, answer_text, send
 
 QUESTION = "Why should a chat app stream its answers?"
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser.chat_page import MESSAGES, RUNNING, answer_text, send, view_done, wait_for_chat_id
 from tests.support.browser import ARTIFACTS, AppServer, free_port, streamlit_app
+from tests.support.chat_page import MESSAGES, RUNNING, answer_text, send, view_done, wait_for_chat_id
 from tests.support.openai_server import DEFAULT_TOKENS, FakeOpenAIServer
 from tests.support.redis_server import kill_when_streamed, start_redis
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests.browser.chat_page import (
+from tests.support.browser import ARTIFACTS, streamlit_app
+from tests.support.chat_page import (
     MESSAGES,
     RUNNING,
     answer_text,
@@ -18,7 +19,6 @@ from tests.browser.chat_page import (
     wait_for_chat_id,
     wait_for_length,
 )
-from tests.support.browser import ARTIFACTS, streamlit_app
 
 
 @pytest.fixture(scope="module")

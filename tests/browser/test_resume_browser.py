@@ -7,7 +7,8 @@ import secrets
 import time
 from urllib.parse import urlparse
 
-from tests.browser.chat_page import (
+from tests.support.browser import ARTIFACTS
+from tests.support.chat_page import (
     MESSAGES,
     answer_text,
     chat_id,
@@ -17,7 +18,6 @@ from tests.browser.chat_page import (
     wait_for_chat_id,
     wait_for_length,
 )
-from tests.support.browser import ARTIFACTS
 from tests.support.tcp_proxy import CuttableProxy
 
 

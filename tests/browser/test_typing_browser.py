@@ -12,8 +12,8 @@ import pytest
 from components.models.sample_texts import HOSTILE
 from components.rendering.bounds import Bounds
 from components.rendering.markdown_blocks import CURSOR, displayable
-from tests.browser.chat_page import MESSAGES, send
 from tests.support.browser import ARTIFACTS, streamlit_app
+from tests.support.chat_page import MESSAGES, send
 from tests.support.openai_server import FakeOpenAIServer
 
 VIEW = "[data-testid='stTypingView']"
@@ -131,5 +131,6 @@ def test_a_one_megabyte_line_finishes_and_reloads_promptly_with_the_whole_text_k
     page.reload()
     reply = page.locator(MESSAGES).nth(1)
     reply.get_by_text("Drawn shortened").wait_for(timeout=30_000)
+    reply.get_by_text("Download the whole reply").wait_for(timeout=10_000)  # drawn after the caption
     assert reply.get_by_text("Download the whole reply").count() == 1
     assert len(reply.inner_text()) < 2 * Bounds().line
