@@ -34,7 +34,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.results import append_section, save_figure
-from bench.throttling import cpu_seconds
+from bench.throttling import cpu_seconds, main_thread_seconds, reply_update
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
 TTFT_S = 0.2
@@ -84,18 +84,6 @@ class Round:
         return self._stat(done, .95) if len(done) == self.sessions else float("inf")
 
 
-def _is_answer(message: ForwardMsg) -> tuple[bool, bool]:
-    """(an answer update, the bench's done marker): text inside a container (the reply's markdown,
-    or a typing view's append), not the page's own caption above it."""
-    if message.WhichOneof("type") != "delta" or message.delta.WhichOneof("type") != "new_element":
-        return False, False
-    element = message.delta.new_element
-    kind = element.WhichOneof("type")
-    done = kind == "markdown" and element.markdown.body.startswith("done ")
-    nested = len(message.metadata.delta_path) >= 3
-    return nested and not done and kind in ("markdown", "text"), done
-
-
 async def protocol_session(ws_url: str, query: str, timeout: float) -> Session:
     from websockets.asyncio.client import connect
 
@@ -109,7 +97,7 @@ async def protocol_session(ws_url: str, query: str, timeout: float) -> Session:
         while time.monotonic() - started < timeout:
             data = await asyncio.wait_for(ws.recv(), timeout)
             session.bytes += len(data)
-            answer, done = _is_answer(ForwardMsg.FromString(data))
+            answer, done = reply_update(ForwardMsg.FromString(data))
             if answer and session.ttft is None:
                 session.ttft = time.monotonic() - started
             if done:
@@ -139,7 +127,7 @@ def browser_round(browser, url: str, query: str, count: int, timeout: float
                 return
             payload = base64.b64decode(response["payloadData"])
             session.bytes += len(payload)
-            answer, done = _is_answer(ForwardMsg.FromString(payload))
+            answer, done = reply_update(ForwardMsg.FromString(payload))
             stamp = time.monotonic() - session_started
             if answer and session.ttft is None:
                 session.ttft = stamp
@@ -155,10 +143,7 @@ def browser_round(browser, url: str, query: str, count: int, timeout: float
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and any(s.done is None for s in sessions):
         pages[0].wait_for_timeout(200)  # lets Playwright dispatch the CDP events
-    cpu = 0.0
-    for cdp in cdps:
-        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        cpu += metrics.get("TaskDuration", 0.0)
+    cpu = sum(main_thread_seconds(cdp) for cdp in cdps)
     for page in pages:
         page.close()
     return sessions, cpu

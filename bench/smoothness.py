@@ -25,7 +25,7 @@ from pathlib import Path
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.results import append_section, save_figure
-from bench.throttling import cpu_seconds
+from bench.throttling import cpu_seconds, main_thread_seconds, reply_update
 from components.rendering.strategies import STRATEGIES
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_app
 
@@ -148,26 +148,6 @@ def merge_within_frame(stamps: list[float]) -> list[float]:
     return merged
 
 
-def is_answer_update(payload: bytes) -> bool:
-    """A delta inside a container (the reply's) that carries answer text: not the page's captions."""
-    message = ForwardMsg.FromString(payload)
-    if message.WhichOneof("type") != "delta" or message.delta.WhichOneof("type") != "new_element":
-        return False
-    if len(message.metadata.delta_path) < 3:  # [main, container, element]: the reply is nested
-        return False
-    element = message.delta.new_element
-    kind = element.WhichOneof("type")
-    if kind == "markdown":
-        return not element.markdown.body.startswith("done ")
-    return kind == "text"  # a typing view's append (its mount carries no text)
-
-
-def main_thread_seconds(cdp) -> float:
-    """The renderer's main-thread task time so far (CDP Performance.getMetrics TaskDuration)."""
-    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-    return metrics.get("TaskDuration", 0.0)
-
-
 def warm_page(browser, url: str, script: str):
     """A fresh tab with CDP metrics on, the app already loaded once without an answer, as a visitor's
     open tab would be: (context, page, cdp)."""
@@ -199,7 +179,7 @@ def measure(browser, url: str, pid: int, strategy: str, case: str, timeout: floa
             frames.append((event["timestamp"], len(response["payloadData"].encode()), False))
             return
         payload = base64.b64decode(response["payloadData"])
-        frames.append((event["timestamp"], len(payload), is_answer_update(payload)))
+        frames.append((event["timestamp"], len(payload), reply_update(ForwardMsg.FromString(payload))[0]))
 
     cdp.on("Network.requestWillBeSent", on_request)
     cdp.on("Network.webSocketFrameReceived", on_frame)

@@ -46,6 +46,24 @@ class Measured:
     """The page's renderer main-thread time (CDP Performance.getMetrics TaskDuration)."""
 
 
+def main_thread_seconds(cdp) -> float:
+    """The renderer's main-thread task time so far (CDP Performance.getMetrics TaskDuration)."""
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    return metrics.get("TaskDuration", 0.0)
+
+
+def reply_update(message: ForwardMsg) -> tuple[bool, bool]:
+    """(answer text inside a container: the reply's markdown or a typing view's append, not the page's
+    own caption above it; the bench page's 'done' marker)."""
+    if message.WhichOneof("type") != "delta" or message.delta.WhichOneof("type") != "new_element":
+        return False, False
+    element = message.delta.new_element
+    kind = element.WhichOneof("type")
+    done = kind == "markdown" and element.markdown.body.startswith("done ")
+    nested = len(message.metadata.delta_path) >= 3  # [main, container, element]: the reply is nested
+    return nested and not done and kind in ("markdown", "text"), done
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children that were waited for, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -81,14 +99,13 @@ def measure(browser, url: str, pid: int, strategy: str, tokens: int, rate: float
     time.sleep(0.5)  # let the last frames land
     cpu = cpu_seconds(pid) - cpu0
     done = page.locator(".st-key-bench_done").inner_text()
-    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    browser_cpu = main_thread_seconds(cdp)
     _, chars, sent = done.split()[:3]
     answer_chars = int(chars)
     sent_per_second = None if sent == "-" else int(sent)
     page.close()
     return Measured(strategy, tokens, answer_chars, len(frames), sum(s for _, s in frames),
-                    max_in_one_second(updates), sent_per_second, cpu, seconds,
-                    metrics.get("TaskDuration", 0.0))
+                    max_in_one_second(updates), sent_per_second, cpu, seconds, browser_cpu)
 
 
 def _is_answer_update(payload: bytes) -> bool:
